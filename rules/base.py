@@ -1,0 +1,145 @@
+"""What every rule in the catalogue is: a YAML form, a CP-SAT encoding and an independent checker.
+
+The encoding sees the solver's decision variables through EncodeContext; the
+checker sees only a finished roster (RosterView) and recomputes everything from
+shift times, so a bug in an encoding cannot hide itself from its checker.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, Sequence
+
+from common.errors import InputError
+from rules.site import Agent, RuleSpec, Site, TimeOff
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A concrete shift: a template worked from `start` to `end` (tz-aware) on local `date`."""
+
+    template_id: str
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def local_start_min(self) -> int:
+        return self.start.hour * 60 + self.start.minute
+
+
+@dataclass(frozen=True)
+class RosterShift:
+    agent_id: str
+    shift: Shift
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    agent_id: str | None
+    date: dt.date | None
+    message: str
+
+
+@dataclass(frozen=True)
+class RosterView:
+    """A finished roster as a checker sees it: shifts only, plus the inputs they answer to."""
+
+    site: Site
+    agents: dict[str, Agent]
+    time_off: tuple[TimeOff, ...]
+    dates: tuple[dt.date, ...]
+    shifts: tuple[RosterShift, ...]
+
+    def shifts_of(self, agent_id: str) -> list[Shift]:
+        return sorted((r.shift for r in self.shifts if r.agent_id == agent_id), key=lambda s: s.start)
+
+
+class EncodeContext(Protocol):
+    """The roster model as rules see it (implemented in scheduler.roster.model)."""
+
+    model: Any                      # ortools.sat.python.cp_model.CpModel
+    dates: Sequence[dt.date]
+
+    def options(self, agent_id: str, date: dt.date) -> list[tuple[Shift, Any]]:
+        """The shifts the agent may work that day, each with its 0/1 decision variable."""
+
+    def works(self, agent_id: str, date: dt.date) -> Any:
+        """0/1 linear expression: the agent works a shift starting that day."""
+
+
+def enforce(constraint: Any, literal: Any | None) -> None:
+    """Guard a constraint by an assumption literal when diagnosing, as CP-SAT assumptions need."""
+    if literal is not None:
+        constraint.OnlyEnforceIf(literal)
+
+
+class Rule:
+    """Base of every rule. Subclasses set `kind` and implement describe/encode/check.
+
+    A rule that only removes shift options (availability, time off) overrides
+    `option_allowed`; the roster model then never creates those options, and
+    diagnosis forbids them under the rule's own assumption literal.
+    """
+
+    kind: ClassVar[str] = ""
+    where: str = ""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def applies_to(self, agent: Agent) -> bool:
+        return True
+
+    def option_allowed(self, agent: Agent, shift: Shift) -> bool:
+        return True
+
+    def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
+        """Add the rule's hard constraints for one agent (guarded by literal when given)."""
+
+    def check(self, roster: RosterView) -> list[Violation]:
+        raise NotImplementedError
+
+
+def param(spec: RuleSpec, key: str, *, low: float | None = None, integer: bool = True,
+          default: Any = ...) -> Any:
+    """Read one numeric parameter of a YAML rule entry, naming the key when it is wrong."""
+    if key not in spec.params or spec.params[key] is None:
+        if default is not ...:
+            return default
+        raise InputError(f"{spec.where}.{key}", f"rule '{spec.kind}' needs '{key}'", f"add '{key}:' to this rule")
+    value = spec.params[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and float(value) != int(value)):
+        kind = "a whole number" if integer else "a number"
+        raise InputError(f"{spec.where}.{key}", f"{value!r} is not {kind}", f"write {kind} for '{key}'")
+    if low is not None and value < low:
+        raise InputError(f"{spec.where}.{key}", f"{value!r} is below {low:g}", f"'{key}' must be at least {low:g}")
+    return int(value) if integer else float(value)
+
+
+def template_param(spec: RuleSpec, key: str, site: Site) -> str:
+    """A parameter naming a shift template; unknown names are the planner's typo."""
+    if key not in spec.params:
+        raise InputError(f"{spec.where}.{key}", f"rule '{spec.kind}' needs '{key}' (a shift template id)",
+                         f"add '{key}:' naming one of: {', '.join(t.id for t in site.shift_templates)}")
+    name = str(spec.params[key])
+    ids = [t.id for t in site.shift_templates]
+    if name not in ids:
+        raise InputError(f"{spec.where}.{key}", f"rule '{spec.kind}' refers to shift template '{name}', which does not exist",
+                         f"use one of the shift_templates ids: {', '.join(ids)}")
+    return name
+
+
+def check_keys(spec: RuleSpec, allowed: set[str]) -> None:
+    unknown = sorted(set(spec.params) - allowed - {"soft", "weight"})
+    if unknown:
+        raise InputError(f"{spec.where}.{unknown[0]}", f"unknown setting for rule '{spec.kind}'",
+                         f"this rule takes: {', '.join(sorted(allowed)) or 'no settings'}")
+    if spec.params.get("soft"):
+        raise InputError(f"{spec.where}.soft", f"rule '{spec.kind}' can only be hard for now",
+                         "remove 'soft: true' (soft versions of labour rules are on the roadmap)")
