@@ -1,0 +1,160 @@
+"""The CP-SAT roster model: which agent works which shift, and how the floor covers each queue.
+
+Decision variables: one boolean per (agent, day, possible shift). Rules from the
+catalogue add their own constraints through the EncodeContext methods here.
+Coverage is counted per skill group (agents with the same skills) and split
+across that group's queues each interval, so a multi-skilled agent counts once.
+The objective is a sum of named terms so a solved roster's cost can be broken
+down by term.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from rules.base import Rule, Shift
+from rules.site import Agent, Site, TimeOff
+from scheduler.roster.week import shift_options
+
+COST_SCALE = 100   # objective weights are floats; CP-SAT wants integers (cents, centi-penalties)
+
+
+def epoch_min(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) // 60
+
+
+@dataclass
+class RosterProblem:
+    """Everything a roster solve needs, already validated."""
+
+    site: Site
+    agents: list[Agent]
+    time_off: list[TimeOff]
+    dates: tuple[dt.date, ...]
+    rules: list[Rule]
+    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)   # queue, start, agents
+
+
+@dataclass
+class ObjectiveTerm:
+    name: str              # e.g. "under_coverage", "paid_hours_cost"
+    coefficient: int
+    variable: Any
+    queue: str | None = None
+    start_min: int | None = None
+
+
+class RosterModel:
+    """Builds the CP-SAT model; implements rules.base.EncodeContext."""
+
+    def __init__(self, problem: RosterProblem, agents: list[Agent] | None = None, filter_options: bool = True):
+        self.problem = problem
+        self.site = problem.site
+        self.dates = problem.dates
+        self.model = cp_model.CpModel()
+        self.agents = agents if agents is not None else problem.agents
+        self._options: dict[tuple[str, dt.date], list[tuple[Shift, Any]]] = {}
+        self.terms: list[ObjectiveTerm] = []
+        self.coverage: dict[tuple[str, int], Any] = {}         # (queue, interval start epoch min) -> expr
+        self.requirement: dict[tuple[str, int], int] = {}
+        self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> var
+        self._create_options(filter_options)
+
+    # --- EncodeContext ---------------------------------------------------------------
+    def options(self, agent_id: str, date: dt.date) -> list[tuple[Shift, Any]]:
+        return self._options.get((agent_id, date), [])
+
+    def works(self, agent_id: str, date: dt.date) -> Any:
+        return sum(var for _, var in self.options(agent_id, date))
+
+    # --- building ----------------------------------------------------------------------
+    def _create_options(self, filter_options: bool) -> None:
+        per_day = {date: shift_options(self.site, date) for date in self.dates}
+        for agent in self.agents:
+            for date in self.dates:
+                chosen = []
+                for shift in per_day[date]:
+                    if filter_options and not all(rule.option_allowed(agent, shift) for rule in self.problem.rules):
+                        continue
+                    var = self.model.NewBoolVar(f"x[{agent.agent_id},{date},{shift.template_id}@{shift.start:%H%M}]")
+                    chosen.append((shift, var))
+                self._options[(agent.agent_id, date)] = chosen
+
+    def add_rules(self) -> None:
+        for agent in self.agents:
+            for rule in self.problem.rules:
+                if rule.applies_to(agent):
+                    rule.encode(self, agent)
+
+    def add_coverage_and_objective(self) -> None:
+        site = self.site
+        interval_min = site.interval_min
+        requirements = self.problem.requirements
+        for row in requirements.itertuples(index=False):
+            self.requirement[(row.queue, epoch_min(row.start.to_pydatetime()))] = int(row.agents)
+        open_queues: dict[int, list[str]] = defaultdict(list)
+        for queue, start in self.requirement:
+            open_queues[start].append(queue)
+
+        # Agents working in each interval, per skill group.
+        working: dict[tuple[tuple[str, ...], int], list[Any]] = defaultdict(list)
+        for agent in self.agents:
+            group = tuple(sorted(agent.skills))
+            for date in self.dates:
+                for shift, var in self.options(agent.agent_id, date):
+                    for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
+                        if t in open_queues:
+                            working[(group, t)].append(var)
+
+        served: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        for (group, t), variables in sorted(working.items()):
+            queues = [q for q in group if q in open_queues[t]]
+            if not queues:
+                continue
+            if len(queues) == 1:
+                served[(queues[0], t)].append(sum(variables))
+                self.allocation[(group, queues[0], t)] = sum(variables)
+                continue
+            parts = []
+            for queue in queues:
+                part = self.model.NewIntVar(0, len(variables), f"alloc[{'+'.join(group)},{queue},{t}]")
+                self.allocation[(group, queue, t)] = part
+                served[(queue, t)].append(part)
+                parts.append(part)
+            self.model.Add(sum(parts) == sum(variables))
+
+        weights = site.objective
+        under_weights = [round(w * COST_SCALE) for w in weights.under_coverage]
+        over_weight = round(weights.over_coverage * COST_SCALE)
+        for (queue, t), need in sorted(self.requirement.items()):
+            cover = sum(served.get((queue, t), []))
+            self.coverage[(queue, t)] = cover
+            segments = []
+            for k, weight in enumerate(under_weights):
+                last = k == len(under_weights) - 1
+                upper = max(need - k, 0) if last else (1 if need > k else 0)
+                if upper == 0:
+                    continue
+                seg = self.model.NewIntVar(0, upper, f"under{k + 1}[{queue},{t}]")
+                segments.append(seg)
+                self.terms.append(ObjectiveTerm("under_coverage", weight, seg, queue, t))
+            if segments:
+                self.model.Add(sum(segments) >= need - cover)
+            over = self.model.NewIntVar(0, len(self.agents), f"over[{queue},{t}]")
+            self.model.Add(over >= cover - need)
+            self.terms.append(ObjectiveTerm("over_coverage", over_weight, over, queue, t))
+
+        contracts = {c.id: c for c in site.contracts}
+        for agent in self.agents:
+            rate = contracts[agent.contract].cost_per_hour * weights.paid_hour_cost_weight
+            for date in self.dates:
+                for shift, var in self.options(agent.agent_id, date):
+                    cost = round(rate * shift.minutes / 60 * COST_SCALE)
+                    if cost:
+                        self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var))
+        self.model.Minimize(sum(term.coefficient * term.variable for term in self.terms))
