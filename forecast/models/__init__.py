@@ -1,0 +1,1 @@
+"""Forecast models behind one interface: fit(panel) then predict(dates) -> Prediction."""
