@@ -1,0 +1,142 @@
+"""`plan`: forecast next week, turn it into agents required, roster it, check it, evaluate it."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from common.errors import InputError
+from forecast.api import forecast_queues
+from pipeline.inputs import SiteInputs, last_history_date
+from rules.base import RosterView, Violation
+from scheduler.evaluation import interval_evaluation, queue_summary
+from scheduler.roster.coverage_check import check_coverage
+from scheduler.roster.diagnose import find_conflicts
+from scheduler.roster.model import RosterModel, RosterProblem
+from scheduler.roster.solve import RosterResult, solve
+from scheduler.roster.week import open_interval_starts, planning_dates, week_start_after
+from scheduler.staffing.requirements import requirements_frame
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanOutcome:
+    inputs: SiteInputs
+    dates: tuple[dt.date, ...]
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    roster: RosterResult
+    violations: list[Violation]
+    evaluation: pd.DataFrame
+    summary: pd.DataFrame
+    rule_names: list[tuple[str, str]]       # (kind, description) of every rule checked
+    stage_seconds: dict[str, float]
+
+
+def open_grid(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
+    """Every (queue, interval start) the site YAML says is open in the planning week."""
+    site = inputs.site
+    tz = ZoneInfo(site.timezone)
+    frames = []
+    for queue in site.queues:
+        starts = open_interval_starts(site.queue_hours(queue), dates, site.interval_min, tz)
+        frames.append(pd.DataFrame({"queue": queue.id, "start": pd.DatetimeIndex(starts).tz_convert(site.timezone)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
+    """The forecast on the site's open intervals; an open interval the history never saw gets 0 contacts."""
+    site = inputs.site
+    holidays = (site.holidays_country, site.holidays_subdivision) if site.holidays_country else None
+    start = pd.Timestamp(dates[0]).tz_localize(site.timezone)
+    raw = forecast_queues(inputs.history, start, len(dates), site.interval_min, site.timezone, holidays)
+    grid = open_grid(inputs, dates)
+    merged = grid.merge(raw, on=["queue", "start"], how="left")
+    typical_aht = inputs.history.groupby("queue")["aht_s"].median() if "aht_s" in inputs.history else None
+    unseen = merged["contacts"].isna()
+    for column in ("contacts", "contacts_lo", "contacts_hi"):
+        merged[column] = merged[column].fillna(0.0)
+    if typical_aht is not None:
+        merged["aht_s"] = merged["aht_s"].fillna(merged["queue"].map(typical_aht))
+    merged["aht_s"] = merged["aht_s"].fillna(300.0)
+    merged["model"] = merged["model"].fillna("closed-in-history")
+    if unseen.any():
+        log.info("  %d open interval(s) never seen in the history are forecast at 0 contacts", int(unseen.sum()))
+    return merged
+
+
+def choose_dates(inputs: SiteInputs, week_start: dt.date | None) -> tuple[dt.date, ...]:
+    start = week_start or week_start_after(last_history_date(inputs.history), inputs.site)
+    first_history = inputs.history["start"].min().date()
+    if start <= first_history:
+        raise InputError("--week-start", f"{start} is not after the start of the history ({first_history})",
+                         "plan a week after the history (the default is the week after it ends)")
+    return planning_dates(start)
+
+
+def check_roster(inputs: SiteInputs, dates: tuple[dt.date, ...], result: RosterResult) -> list[Violation]:
+    agents = {a.agent_id: a for a in inputs.agents}
+    view = RosterView(inputs.site, agents, tuple(inputs.time_off), dates, tuple(result.shifts))
+    violations = [v for rule in inputs.rules for v in rule.check(view)]
+    violations += check_coverage(result.shifts, agents, inputs.site.interval_min, result.allocation, result.coverage)
+    return violations
+
+
+def raise_if_infeasible(problem: RosterProblem) -> None:
+    conflicts = find_conflicts(problem)
+    if conflicts:
+        shown = "\n  ".join(c.message() for c in conflicts[:10])
+        more = f"\n  ... and {len(conflicts) - 10} more agent(s)" if len(conflicts) > 10 else ""
+        raise InputError("rules", f"the week cannot be rostered:\n  {shown}{more}",
+                         "relax one of the named rules, the agent's contract or availability, or their time off")
+
+
+def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s: float | None = None) -> PlanOutcome:
+    site = inputs.site
+    if time_limit_s is not None:
+        site = replace(site, solver=replace(site.solver, time_limit_s=time_limit_s))
+        inputs = replace(inputs, site=site)
+    timings: dict[str, float] = {}
+    dates = choose_dates(inputs, week_start)
+    problem = RosterProblem(site, inputs.agents, inputs.time_off, dates, inputs.rules)
+
+    clock = time.perf_counter()
+    raise_if_infeasible(problem)
+    timings["rule check"] = time.perf_counter() - clock
+
+    log.info("forecasting %s to %s ...", dates[0], dates[-1])
+    clock = time.perf_counter()
+    forecast = forecast_week(inputs, dates)
+    timings["forecast"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    requirements = requirements_frame(forecast, site.queues, site.interval_min)
+    timings["staffing"] = time.perf_counter() - clock
+    log.info("staffing: %d queue-intervals, peak %d agents", len(requirements), int(requirements["agents"].max()))
+
+    log.info("building the roster (time limit %g s, %d workers) ...", site.solver.time_limit_s, site.solver.workers)
+    clock = time.perf_counter()
+    problem.requirements = requirements
+    roster_model = RosterModel(problem)
+    roster_model.add_rules()
+    roster_model.add_coverage_and_objective()
+    result = solve(roster_model, site.solver)
+    timings["roster"] = time.perf_counter() - clock
+    if not result.shifts:
+        raise InputError("roster", f"the solver found no roster within {site.solver.time_limit_s:g} s "
+                         f"(status {result.report.status})",
+                         "raise solver.time_limit_s in the site YAML or --time-limit")
+
+    clock = time.perf_counter()
+    violations = check_roster(inputs, dates, result)
+    evaluation = interval_evaluation(site, requirements, result.coverage)
+    summary = queue_summary(site, evaluation)
+    timings["checks"] = time.perf_counter() - clock
+    rule_names = [(r.kind, r.describe()) for r in inputs.rules]
+    return PlanOutcome(inputs, dates, forecast, requirements, result, violations, evaluation, summary,
+                       rule_names, timings)

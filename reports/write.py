@@ -1,0 +1,20 @@
+"""Write a plan's files under one output folder, all or nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from common.io import staged_output
+from pipeline.plan import PlanOutcome
+from reports.html import render_report
+from reports.tables import forecast_table, requirements_table, roster_table
+
+OUTPUT_FILES = ("forecast.csv", "requirements.csv", "roster.csv", "report.html")
+
+
+def write_plan(outcome: PlanOutcome, out_dir: Path) -> list[Path]:
+    with staged_output(out_dir) as staging:
+        forecast_table(outcome).to_csv(staging / "forecast.csv", index=False)
+        requirements_table(outcome).to_csv(staging / "requirements.csv", index=False)
+        roster_table(outcome).to_csv(staging / "roster.csv", index=False)
+        (staging / "report.html").write_text(render_report(outcome), encoding="utf-8")
+    return [Path(out_dir) / name for name in OUTPUT_FILES]
