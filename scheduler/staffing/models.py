@@ -1,35 +1,74 @@
-"""Pick the queueing model a service goal asks for, and evaluate it.
+"""Pick the model a service goal asks for, and evaluate it.
 
 One place decides which formulas serve a goal, so requirements, the CLI and
-the report can never disagree about it.
+the report can never disagree about it:
+
+- deadline_s set            → backlog (email, tickets; whole series in time order)
+- concurrency > 1           → chat slot model (with patience_s: abandonment too)
+- patience_s set            → Erlang A
+- otherwise                 → Erlang C
 """
 from __future__ import annotations
 
 import numpy as np
 
 from rules.service_goal import ServiceGoal
-from scheduler.staffing import erlang_c
+from scheduler.staffing import backlog, chat, erlang_a, erlang_c
+
+__all__ = ["model_name", "agents_required", "metrics", "service_level"]
 
 
-def agents_required(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float,
-                    goal: ServiceGoal) -> np.ndarray:
-    """Net agents meeting every target of the goal, for contacts > 0."""
+def model_name(goal: ServiceGoal) -> str:
+    """Short name of the model serving this goal, for logs and reports."""
+    if goal.deadline_s:
+        return "backlog"
+    if goal.concurrency > 1:
+        return "chat+abandon" if goal.patience_s else "chat"
+    return goal.model
+
+
+def _sl_args(goal: ServiceGoal) -> dict:
+    return {"service_level": goal.service_level, "target_s": goal.target_s}
+
+
+def agents_required(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, goal: ServiceGoal,
+                    starts_s: np.ndarray | None = None) -> np.ndarray:
+    """Net agents meeting every target of the goal (rows with contacts > 0, or the whole series for backlog)."""
+    if goal.deadline_s:
+        return backlog.plan(contacts, aht_s, interval_s, goal.deadline_s, goal.deadline_share or 1.0,
+                            goal.deadline_final_s, starts_s, goal.deadline_clock).agents
     load = erlang_c.offered_load(contacts, aht_s, interval_s)
     if goal.concurrency > 1:
-        # Interim: slots as servers with AHT per slot; replaced by the chat model.
-        need = erlang_c.agents_required(load, aht_s, service_level=goal.service_level,
-                                        target_s=goal.target_s, asa_s=goal.asa_s,
-                                        max_occupancy=goal.max_occupancy)
-        return np.ceil(need / goal.concurrency).astype(np.int64)
-    return erlang_c.agents_required(load, aht_s, service_level=goal.service_level, target_s=goal.target_s,
-                                    asa_s=goal.asa_s, max_occupancy=goal.max_occupancy)
+        return chat.agents_required(load, aht_s, goal.concurrency, goal.concurrency_slowdown, **_sl_args(goal),
+                                    asa_s=goal.asa_s, max_occupancy=goal.max_occupancy,
+                                    max_abandon=goal.max_abandon, patience_s=goal.patience_s,
+                                    convention=goal.sl_convention, short_abandon_s=goal.short_abandon_s)
+    if goal.patience_s:
+        return erlang_a.agents_required(load, aht_s, goal.patience_s, **_sl_args(goal), asa_s=goal.asa_s,
+                                        max_abandon=goal.max_abandon, max_occupancy=goal.max_occupancy,
+                                        convention=goal.sl_convention, short_abandon_s=goal.short_abandon_s)
+    return erlang_c.agents_required(load, aht_s, **_sl_args(goal), asa_s=goal.asa_s,
+                                    max_occupancy=goal.max_occupancy)
 
 
-def service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, agents: np.ndarray,
-                  goal: ServiceGoal) -> np.ndarray:
-    """Service level within goal.target_s at whole numbers of agents, for contacts > 0."""
+def metrics(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, agents: np.ndarray,
+            goal: ServiceGoal) -> dict[str, np.ndarray]:
+    """Queueing metrics at whole numbers of agents (not for backlog goals)."""
     load = erlang_c.offered_load(contacts, aht_s, interval_s)
     target = goal.target_s if goal.target_s is not None else 0.0
     if goal.concurrency > 1:
-        return erlang_c.service_level(np.asarray(agents) * goal.concurrency, load, aht_s, target)
-    return erlang_c.service_level(agents, load, aht_s, target)
+        return chat.metrics(agents, load, aht_s, goal.concurrency, goal.concurrency_slowdown, target,
+                            goal.patience_s, goal.sl_convention, goal.short_abandon_s)
+    if goal.patience_s:
+        return erlang_a.metrics(agents, load, aht_s, goal.patience_s, target, goal.sl_convention,
+                                goal.short_abandon_s)
+    return erlang_c.metrics(agents, load, aht_s, target)
+
+
+def service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, agents: np.ndarray,
+                  goal: ServiceGoal, starts_s: np.ndarray | None = None) -> np.ndarray:
+    """Service level within goal.target_s (queueing: whole agents; backlog: any agents, whole series)."""
+    if goal.deadline_s:
+        return backlog.simulate(contacts, aht_s, interval_s, agents, goal.deadline_s, goal.deadline_share or 1.0,
+                                goal.deadline_final_s, starts_s, goal.deadline_clock).on_time_share
+    return metrics(contacts, aht_s, interval_s, agents, goal)["service_level"]

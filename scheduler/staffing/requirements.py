@@ -18,7 +18,8 @@ import pandas as pd
 from common.errors import InputError
 from rules.service_goal import ServiceGoal
 from rules.site import Queue
-from scheduler.staffing import erlang_c
+from scheduler.staffing import models
+from scheduler.staffing.uncertainty import contacts_quantile
 
 log = logging.getLogger(__name__)
 
@@ -47,24 +48,24 @@ def _check_inputs(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float,
 
 
 def agents_required(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float,
-                    goal: ServiceGoal) -> np.ndarray:
+                    goal: ServiceGoal, starts_s: np.ndarray | None = None) -> np.ndarray:
     """Least whole number of net agents per interval meeting every target of the goal.
 
     Voice without patience: Erlang C. With goal.patience_s: Erlang A. With
-    goal.concurrency > 1 (chat): the chat concurrency model. 0 where contacts == 0.
+    goal.concurrency > 1 (chat): the chat slot model. 0 where contacts == 0 —
+    except for deadline (backlog) goals, where the arrays are one queue's
+    intervals in time order and work is carried into quiet intervals
+    (starts_s, epoch seconds, is needed only for deadline_clock: calendar).
     """
     c, h = _check_inputs(contacts, aht_s, interval_s, "forecast")
+    if goal.deadline_s:
+        return models.agents_required(c, h, float(interval_s), goal, starts_s)
     out = np.zeros(c.shape, dtype=np.int64)
     busy = c > 0
     if not busy.any():
         return out
-    out[busy] = _dispatch_required(c[busy], h[busy], float(interval_s), goal)
+    out[busy] = models.agents_required(c[busy], h[busy], float(interval_s), goal)
     return out
-
-
-def _dispatch_required(c: np.ndarray, h: np.ndarray, interval_s: float, goal: ServiceGoal) -> np.ndarray:
-    from scheduler.staffing import models  # local: models imports the heavier modules
-    return models.agents_required(c, h, interval_s, goal)
 
 
 def scheduled_agents(net: np.ndarray, shrinkage: float, min_agents: int = 0) -> np.ndarray:
@@ -80,7 +81,8 @@ def scheduled_agents(net: np.ndarray, shrinkage: float, min_agents: int = 0) -> 
 
 
 def projected_service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float,
-                            agents_net: np.ndarray, goal: ServiceGoal) -> np.ndarray:
+                            agents_net: np.ndarray, goal: ServiceGoal,
+                            starts_s: np.ndarray | None = None) -> np.ndarray:
     """Service level (share answered within goal.target_s) with the given net agents.
 
     Fractional agents (an average over the interval, e.g. from breaks that cover
@@ -88,16 +90,20 @@ def projected_service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s:
     floor(n) and at ceil(n): n = 57.25 means a quarter of the interval at 58 and
     the rest at 57. An unstable floor (Erlang C, ≤ load) contributes 0. 1.0
     where contacts == 0. The share uses the goal's service-level convention.
+    Deadline goals: the share of each interval's arrivals answered by their
+    deadline, from the backlog model run over the whole series (time order;
+    fractional agents are capacity, no interpolation needed).
     """
     c, h = _check_inputs(contacts, aht_s, interval_s, "forecast")
     n = np.broadcast_to(np.asarray(agents_net, dtype=float), c.shape)
     if (~np.isfinite(n) | (n < 0)).any():
         raise InputError("agents_net", "agents must be finite and ≥ 0", "pass the agents on the floor")
+    if goal.deadline_s:
+        return models.service_level(c, h, float(interval_s), n, goal, starts_s)
     out = np.ones(c.shape, dtype=float)
     busy = c > 0
     if not busy.any():
         return out
-    from scheduler.staffing import models
     cb, hb, nb = c[busy], h[busy], n[busy]
     lo, hi = np.floor(nb), np.ceil(nb)
     sl_lo = models.service_level(cb, hb, float(interval_s), lo, goal)
@@ -106,12 +112,16 @@ def projected_service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s:
     return out
 
 
-def requirements_frame(forecast: pd.DataFrame, queues: Sequence[Queue], interval_min: int) -> pd.DataFrame:
+def requirements_frame(forecast: pd.DataFrame, queues: Sequence[Queue], interval_min: int,
+                       interval_level: float = 0.8) -> pd.DataFrame:
     """Requirements per forecast row: queue, start, contacts, aht_s, agents_net, agents.
 
-    Rows keep the forecast's order; extra forecast columns are ignored. The
-    forecast is expected to hold only open intervals, so min_agents applies to
-    every row.
+    Rows keep the forecast's order; extra forecast columns are ignored, except
+    that a goal with uncertainty_level staffs for that quantile of contacts
+    when the forecast has contacts_lo/contacts_hi (a central interval of
+    coverage interval_level); `contacts` stays the point forecast. The forecast
+    is expected to hold only open intervals, so min_agents applies to every
+    row. Deadline goals see each queue's rows sorted by start.
     """
     missing = [col for col in ("queue", "start", "contacts", "aht_s") if col not in forecast.columns]
     if missing:
@@ -123,22 +133,35 @@ def requirements_frame(forecast: pd.DataFrame, queues: Sequence[Queue], interval
         raise InputError("forecast", f"queue {unknown[0]!r} is not configured in the site",
                          f"configured queues: {', '.join(sorted(by_id))}")
     interval_s = 60.0 * float(interval_min)
-    out = forecast.loc[:, ["queue", "start", "contacts", "aht_s"]].reset_index(drop=True).copy()
-    out["agents_net"] = np.zeros(len(out), dtype=np.int64)
-    out["agents"] = np.zeros(len(out), dtype=np.int64)
+    has_range = {"contacts_lo", "contacts_hi"} <= set(forecast.columns)
+    src = forecast.reset_index(drop=True)
+    out = src.loc[:, ["queue", "start", "contacts", "aht_s"]].copy()
+    net_all = np.zeros(len(out), dtype=np.int64)
+    sched_all = np.zeros(len(out), dtype=np.int64)
     queue_col = out["queue"].astype(str).to_numpy()
     for qid in pd.unique(queue_col):
-        q = by_id[qid]
+        q, goal = by_id[qid], by_id[qid].service_goal
         rows = np.flatnonzero(queue_col == qid)
-        contacts = out["contacts"].to_numpy(dtype=float)[rows]
-        aht = out["aht_s"].to_numpy(dtype=float)[rows]
+        starts_s = None
+        if goal.deadline_s:
+            starts = pd.to_datetime(src["start"].iloc[rows])
+            rows = rows[np.argsort(starts.to_numpy(), kind="stable")]
+            starts_s = pd.to_datetime(src["start"].iloc[rows]).map(pd.Timestamp.timestamp).to_numpy(float)
+        contacts = src["contacts"].to_numpy(dtype=float)[rows]
+        aht = src["aht_s"].to_numpy(dtype=float)[rows]
+        if goal.uncertainty_level and has_range:
+            contacts = contacts_quantile(contacts, src["contacts_lo"].to_numpy(dtype=float)[rows],
+                                         src["contacts_hi"].to_numpy(dtype=float)[rows],
+                                         goal.uncertainty_level, interval_level)
         try:
-            net = agents_required(contacts, aht, interval_s, q.service_goal)
+            net = agents_required(contacts, aht, interval_s, goal, starts_s)
         except InputError as exc:
             raise InputError(f"forecast, queue {qid!r}: {exc.where}", exc.problem, exc.fix) from None
         sched = scheduled_agents(net, q.shrinkage, q.min_agents)
-        out.loc[rows, "agents_net"] = net
-        out.loc[rows, "agents"] = sched
+        net_all[rows] = net
+        sched_all[rows] = sched
         log.debug("staffing %s: %d intervals, peak %d net / %d scheduled (%s)", qid, rows.size,
-                  int(net.max(initial=0)), int(sched.max(initial=0)), q.service_goal.model)
+                  int(net.max(initial=0)), int(sched.max(initial=0)), models.model_name(goal))
+    out["agents_net"] = net_all
+    out["agents"] = sched_all
     return out
