@@ -16,6 +16,7 @@ from common.errors import EXIT_USER_ERROR, InputError
 # Modules that each add one or more subcommands, in the order --help lists them.
 COMMAND_MODULES = [
     "reports.cli",             # plan, validate
+    "scheduler.staffing.cli",  # erlang
 ]
 
 
