@@ -83,8 +83,8 @@ def run() -> list[dict]:
     rows.append({"name": "staffing: Erlang A agents required (100k intervals)", "value": ours_a_rate,
                  "unit": "intervals/s", "baseline_name": None, "baseline_value": None, "ratio": None})
     ref = evaluate()
-    rows.append({"name": "staffing: published Erlang values agreeing within tolerance", "value": float(ref["agrees"].sum()),
-                 "unit": f"of {len(ref)}", "baseline_name": None, "baseline_value": None, "ratio": None})
+    rows.append({"name": "staffing: published Erlang values agreeing within tolerance",
+                 "value": float(ref["agrees"].sum()), "unit": f"of {len(ref)}", "baseline_name": None, "baseline_value": None, "ratio": None})
     return rows
 
 

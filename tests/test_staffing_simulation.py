@@ -31,7 +31,8 @@ def stationary_table(replications: int = 30, seed: int = 1, confidence: float = 
             m = erlang_c.metrics(np.array([float(n)]), load, np.array([float(aht)]), target)
         row = {"case": f"{calls}/30min aht={aht} N={n} t={target}" + (f" patience={pat}" if pat else ""),
                "model": "erlang_a" if pat else "erlang_c"}
-        for key, sim_key in (("service_level", "service_level"), ("asa_s", "asa_s"), ("prob_abandon", "abandon_rate")):
+        pairs = (("service_level", "service_level"), ("asa_s", "asa_s"), ("prob_abandon", "abandon_rate"))
+        for key, sim_key in pairs:
             if key == "prob_abandon" and not pat:
                 continue
             f = float(m[key][0])

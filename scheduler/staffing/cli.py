@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--aht-s", type=float, required=True, help="average handle time in seconds")
     p.add_argument("--agents", type=float, help="agents on the phones: report the metrics for this staffing")
     p.add_argument("--sl", type=float, help="service-level target, a share (e.g. 0.8)")
-    p.add_argument("--target-s", type=float, help=f"service-level target time in seconds (default {DEFAULT_TARGET_S:g})")
+    p.add_argument("--target-s", type=float,
+                   help=f"service-level target time in seconds (default {DEFAULT_TARGET_S:g})")
     p.add_argument("--asa-s", type=float, help="average speed of answer ceiling in seconds")
     p.add_argument("--max-abandon", type=float, help="abandon-rate ceiling, a share (needs --patience-s)")
     p.add_argument("--max-occupancy", type=float, help="occupancy ceiling, a share (e.g. 0.85)")

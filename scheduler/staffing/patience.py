@@ -55,8 +55,8 @@ def estimate_patience(abandoned: np.ndarray, offered: np.ndarray, mean_wait_s: n
     alpha = 1.0 - confidence
     theta_lo = stats.chi2.ppf(alpha / 2.0, 2.0 * k) / 2.0 / exposure
     theta_hi = stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * k + 2.0) / 2.0 / exposure
-    return PatienceEstimate(exposure / k, float(1.0 / theta_hi), float(1.0 / theta_lo) if theta_lo > 0 else float("inf"),
-                            k, exposure, confidence)
+    upper = float(1.0 / theta_lo) if theta_lo > 0 else float("inf")
+    return PatienceEstimate(exposure / k, float(1.0 / theta_hi), upper, k, exposure, confidence)
 
 
 def patience_from_history(history: pd.DataFrame, queue: str | None = None,
