@@ -7,22 +7,18 @@ interval of the horizon (80% interval in contacts_lo/hi).
 from __future__ import annotations
 
 import logging
-from typing import Callable
-
 import numpy as np
 import pandas as pd
 
 from common.errors import InputError
-from forecast.aht import aht_table
-from forecast.calendar import DayCalendar, horizon_grid, local_wall_start
+from forecast.calendar import DayCalendar, local_wall_start
+from forecast.engine import FORECAST_COLUMNS, ForecastSettings, forecast_panel
 from forecast.history import infer_interval_min
-from forecast.models.base import ForecastModel, Prediction
+from forecast.models.registry import DEFAULT_MODELS
 from forecast.panel import Panel, build_panel
 
 log = logging.getLogger(__name__)
 
-FORECAST_COLUMNS = ["queue", "start", "contacts", "contacts_lo", "contacts_hi", "aht_s", "model"]
-LEVEL = 80.0
 
 
 def make_calendar(holidays: tuple[str, str | None] | None, special_days=()) -> DayCalendar:
@@ -41,27 +37,6 @@ def build_panels(history: pd.DataFrame, interval_min: int, timezone: str,
             for queue, rows in history.groupby("queue", sort=True)}
 
 
-def frame_for_queue(panel: Panel, prediction: Prediction, model_name: str, start: pd.Timestamp,
-                    days: int, timezone: str, level: float = LEVEL) -> pd.DataFrame:
-    """Turn a model's day × slot prediction into rows for the horizon's open intervals."""
-    grid, dates = horizon_grid(start, days, panel.interval_min, timezone, panel.open)
-    lo, hi = prediction.interval(level)
-    assert np.array_equal(prediction.dates, dates)
-    day, slot = grid["day"].to_numpy(), grid["slot"].to_numpy()
-    keep = ~prediction.closed[day]
-    day, slot = day[keep], slot[keep]
-    aht = aht_table(panel)[((dates[day].astype(np.int64) + 3) % 7), slot]
-    return pd.DataFrame({
-        "queue": panel.queue,
-        "start": grid["start"].to_numpy()[keep] if len(grid) else grid["start"],
-        "contacts": prediction.mean[day, slot],
-        "contacts_lo": lo[day, slot],
-        "contacts_hi": hi[day, slot],
-        "aht_s": aht,
-        "model": model_name,
-    })
-
-
 def horizon_dates(start: pd.Timestamp, days: int, timezone: str) -> np.ndarray:
     """Local dates touched by [start, start + days local days)."""
     wall0 = local_wall_start(start, timezone)
@@ -69,15 +44,6 @@ def horizon_dates(start: pd.Timestamp, days: int, timezone: str) -> np.ndarray:
     first = np.datetime64(wall0.normalize().date(), "D")
     last = np.datetime64(wall_end.normalize().date(), "D")
     return np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
-
-
-def default_model_for(panel: Panel) -> ForecastModel:
-    """ETS when there are at least three weeks of history, else the multi-week average."""
-    from forecast.models.ets import ETSDaily
-    from forecast.models.naive import SeasonalAverage
-
-    span_days = len(panel.dates)
-    return ETSDaily() if span_days >= 21 else SeasonalAverage()
 
 
 def check_horizon(history: pd.DataFrame, start: pd.Timestamp, days: int, timezone: str) -> None:
@@ -94,11 +60,14 @@ def check_horizon(history: pd.DataFrame, start: pd.Timestamp, days: int, timezon
 
 def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, interval_min: int, timezone: str,
                     holidays: tuple[str, str | None] | None = None, *, special_days=(),
-                    choose: Callable[[Panel], ForecastModel] | None = None) -> pd.DataFrame:
+                    models: tuple[str, ...] = DEFAULT_MODELS, origins: int = 3,
+                    model: str | None = None) -> pd.DataFrame:
     """Forecast every queue in `history` for `days` local days from `start`.
 
-    Intervals never seen in the history at that weekday and local time of day
-    are closed and get no row; holidays the history shows closed get no row.
+    Each queue's model is chosen by a rolling-origin backtest (`origins` weekly
+    origins) among `models`, or forced with `model`. Intervals never seen in
+    the history at that weekday and local time of day are closed and get no
+    row; holidays the history shows closed get no row either.
     """
     if history.empty:
         raise InputError("history", "there are no history rows to forecast from", "pass a non-empty history")
@@ -108,11 +77,12 @@ def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, inter
     calendar = make_calendar(holidays, special_days)
     panels = build_panels(history, interval_min, timezone, calendar)
     dates = horizon_dates(start, days, timezone)
+    settings = ForecastSettings(start=pd.Timestamp(start), days=days, timezone=timezone, models=models,
+                                origins=origins, model=model)
     frames = []
     for queue, panel in panels.items():
-        model = (choose or default_model_for)(panel).fit(panel)
-        prediction = model.predict(dates)
-        frames.append(frame_for_queue(panel, prediction, model.name, start, days, timezone))
-        log.debug("forecast %s with %s: %d intervals", queue, model.name, len(frames[-1]))
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
-    return result[FORECAST_COLUMNS].sort_values(["queue", "start"], kind="stable").reset_index(drop=True)
+        result = forecast_panel(panel, settings, dates)
+        frames.append(result.frame[FORECAST_COLUMNS])
+        log.debug("forecast %s with %s in %.2fs", queue, result.model, result.seconds)
+    result_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
+    return result_frame.sort_values(["queue", "start"], kind="stable").reset_index(drop=True)

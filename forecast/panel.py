@@ -62,7 +62,7 @@ class Panel:
         """The panel with dates strictly before `end` (a backtest origin)."""
         keep = self.dates < end
         return Panel(self.queue, self.interval_min, self.dates[keep], self.y[keep], self.open,
-                     self.aht_num[keep], self.aht_den[keep], self.calendar, dict(self.extra))
+                     self.aht_num[keep], self.aht_den[keep], self.calendar, {})
 
     def slice_dates(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
         return (self.dates >= start) & (self.dates < end)

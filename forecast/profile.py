@@ -13,7 +13,9 @@ from scipy.optimize import nnls
 
 from forecast.panel import Panel
 
-PROFILE_WEEKS = 10          # recent weeks of each weekday that shape its profile
+PROFILE_WEEKS = 26          # recent weeks of each weekday that shape its profile
+HALF_LIFE_WEEKS = 16.0      # ... weighted so a week this old counts half as much as the latest
+SMOOTH_BELOW_MIN = 15       # intervals shorter than this get their shares smoothed over neighbours
 MIN_OBSERVED_SHARE = 0.5    # a day with less of its volume observed counts as missing
 
 
@@ -30,7 +32,28 @@ def ordinary_days(panel: Panel) -> np.ndarray:
     return (names == "") & (effects == 1.0)
 
 
-def estimate_profile(panel: Panel, weeks: int = PROFILE_WEEKS, pool_weight: float = 0.3) -> DayProfile:
+def _weighted_mean(rows: np.ndarray, values: np.ndarray, half_life_days: float) -> np.ndarray:
+    """Recency-weighted mean of values[rows] (rows are day indices, the last one newest)."""
+    age = rows[-1] - rows
+    weight = 0.5 ** (age / half_life_days)
+    return (values[rows] * weight[:, None]).sum(axis=0) / weight.sum()
+
+
+def _smooth(shares: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """1-2-1 smoothing over neighbouring open slots (5-minute shares are mostly Poisson noise)."""
+    padded = np.where(mask, shares, np.nan)
+    left = np.roll(padded, 1)
+    right = np.roll(padded, -1)
+    left[0] = np.nan
+    right[-1] = np.nan
+    stack = np.vstack([padded, padded, left, right])
+    weights = np.isfinite(stack) * np.array([[1.0], [1.0], [1.0], [1.0]])
+    out = np.nansum(stack, axis=0) / np.maximum(weights.sum(axis=0), 1.0)
+    return np.where(mask, out, 0.0)
+
+
+def estimate_profile(panel: Panel, weeks: int = PROFILE_WEEKS, pool_weight: float = 0.3,
+                     half_life_weeks: float = HALF_LIFE_WEEKS, smooth: bool = True) -> DayProfile:
     """Average of recent complete days' shares per weekday, shrunk towards the pooled profile.
 
     Shrinking towards the profile pooled over all weekdays (on the weekday's own
@@ -47,13 +70,14 @@ def estimate_profile(panel: Panel, weeks: int = PROFILE_WEEKS, pool_weight: floa
     shares = np.zeros((7, slots))
     day_shares = np.where(open_cells, np.nan_to_num(y), 0.0) / np.where(totals > 0, totals, 1.0)[:, None]
     pooled_rows = np.flatnonzero(clean)[-weeks * 7:]
-    pooled = day_shares[pooled_rows].mean(axis=0) if pooled_rows.size else np.zeros(slots)
+    half_life_days = half_life_weeks * 7.0
+    pooled = _weighted_mean(pooled_rows, day_shares, half_life_days) if pooled_rows.size else np.zeros(slots)
     for w in range(7):
         mask = panel.open[w]
         if not mask.any():
             continue
         rows = np.flatnonzero(clean & (weekday == w))[-weeks:]
-        own = day_shares[rows].mean(axis=0) if rows.size else None
+        own = _weighted_mean(rows, day_shares, half_life_days) if rows.size else None
         pool = np.where(mask, pooled, 0.0)
         pool = pool / pool.sum() if pool.sum() > 0 else None
         if own is None and pool is None:
@@ -63,10 +87,12 @@ def estimate_profile(panel: Panel, weeks: int = PROFILE_WEEKS, pool_weight: floa
         elif pool is None:
             profile = own
         else:
-            k = rows.size
+            k = min(rows.size, 2.0 * half_life_weeks)
             weight_own = k / (k + pool_weight * weeks) if pool_weight > 0 else 1.0
             profile = weight_own * own + (1 - weight_own) * pool
         profile = np.where(mask, profile, 0.0)
+        if panel.interval_min < SMOOTH_BELOW_MIN and smooth:
+            profile = _smooth(profile, mask)
         total = profile.sum()
         shares[w] = profile / total if total > 0 else mask / mask.sum()
     return DayProfile(shares=shares, clean=clean)

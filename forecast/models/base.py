@@ -29,14 +29,21 @@ class Prediction:
     mean: np.ndarray
     sd: np.ndarray
     closed: np.ndarray = field(default=None)   # type: ignore[assignment]
+    scales: dict[float, float] = field(default_factory=dict)   # backtest calibration of sd per level
 
     def __post_init__(self) -> None:
         if self.closed is None:
             self.closed = np.zeros(len(self.dates), dtype=bool)
 
+    def scale_for(self, level: float) -> float:
+        if not self.scales:
+            return 1.0
+        nearest = min(self.scales, key=lambda lvl: abs(lvl - level))
+        return self.scales[nearest]
+
     def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of the central `level`% prediction interval."""
-        z = float(norm.ppf(0.5 + level / 200.0))
+        z = float(norm.ppf(0.5 + level / 200.0)) * self.scale_for(level)
         return np.maximum(self.mean - z * self.sd, 0.0), self.mean + z * self.sd
 
 
@@ -60,6 +67,26 @@ def open_day_index(dates: np.ndarray, open_weekdays: np.ndarray) -> np.ndarray:
     return weeks * len(open_weekdays) + before
 
 
+@dataclass
+class DailySeries:
+    """One queue's daily totals on its open weekdays, ready for a daily model.
+
+    values: gap-free series (gaps, outliers, holidays and special days imputed);
+    raw: the same with NaN where imputed, except open holidays keep their
+    volume so calendar models can learn from them; missing marks imputed days.
+    """
+
+    dates: np.ndarray
+    weekday: np.ndarray
+    values: np.ndarray
+    raw: np.ndarray
+    missing: np.ndarray
+    holiday: np.ndarray            # holiday name per date ('' if none)
+    after_closure: np.ndarray      # open day right after an open weekday with no data
+    period: int
+    open_weekdays: np.ndarray
+
+
 class DailyTotalModel(ForecastModel):
     """Forecast daily totals with a time-series model, then spread them with the intraday profile.
 
@@ -68,11 +95,13 @@ class DailyTotalModel(ForecastModel):
     period = number of open weekdays, so a Sunday–Thursday week is a period of 5.
     """
 
+    learns_holidays = False     # True when the model estimates holiday effects itself
+
     def __init__(self) -> None:
         self.panel: Panel | None = None
 
     # --- to implement -------------------------------------------------
-    def _fit_daily(self, series: np.ndarray, missing: np.ndarray, period: int, dates: np.ndarray) -> None:
+    def _fit_daily(self, daily: DailySeries) -> None:
         raise NotImplementedError
 
     def _predict_daily(self, steps: np.ndarray, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,52 +111,30 @@ class DailyTotalModel(ForecastModel):
     # --- shared -------------------------------------------------------
     def fit(self, panel: Panel) -> "DailyTotalModel":
         self.panel = panel
-        self.profile: DayProfile = estimate_profile(panel)
-        self.noise: Noise = estimate_noise(panel, self.profile)
-        weekday = panel.weekday
-        self.open_weekdays = panel.open_weekdays
-        on_open = np.isin(weekday, self.open_weekdays)
-        dates = panel.dates[on_open]
-        totals = daily_totals(panel, self.profile)[on_open]
-        holiday = panel.calendar.holiday_names(dates)
-        special = panel.calendar.special_effects(dates, panel.queue)
-        clean = totals.copy()
-        clean[(holiday != "") | (special != 1.0)] = np.nan
-        expected = seasonal_expectation(clean, weekday[on_open])
-        outlier = find_outliers(clean, expected)
-        clean[outlier] = np.nan
-        expected = seasonal_expectation(clean, weekday[on_open])
-        missing = ~np.isfinite(clean)
-        series = np.where(missing, expected, clean)
-        self.series_dates = dates
-        self.period = len(self.open_weekdays)
-        self.n_outliers = int(outlier.sum())
-        self.holiday_effects, self.default_holiday_effect = holiday_effects(holiday, totals, expected)
-        self.last_index = int(open_day_index(dates[-1:], self.open_weekdays)[0]) if len(dates) else 0
-        self.all_zero = bool(np.nansum(totals) == 0)
-        if not self.all_zero and len(series):
-            self._fit_daily(series, missing, self.period, dates)
+        self.profile, self.noise, self.daily, self.holiday_effects, self.default_holiday_effect = \
+            prepare_daily(panel)
+        daily = self.daily
+        self.open_weekdays = daily.open_weekdays
+        self.last_index = int(open_day_index(daily.dates[-1:], self.open_weekdays)[0]) if len(daily.dates) else 0
+        self.all_zero = bool(np.nansum(daily.raw) == 0)
+        if not self.all_zero and len(daily.dates):
+            self._fit_daily(daily)
         return self
 
     def predict(self, dates: np.ndarray) -> Prediction:
         assert self.panel is not None, "fit first"
-        panel = self.panel
-        slots = panel.slots
         weekday = weekday_of(dates)
         open_day = np.isin(weekday, self.open_weekdays)
         mean_t = np.zeros(len(dates))
         sd_t = np.zeros(len(dates))
-        if open_day.any() and not self.all_zero and len(self.series_dates):
+        if open_day.any() and not self.all_zero and len(self.daily.dates):
             steps = open_day_index(dates[open_day], self.open_weekdays) - self.last_index
             m, s = self._predict_daily(steps, dates[open_day])
             mean_t[open_day] = np.maximum(m, 0.0)
             sd_t[open_day] = s
         effect = self.day_effects(dates)
         mean_t, sd_t = mean_t * effect, sd_t * effect
-        shares = self.profile.shares[weekday]
-        mean = shares * mean_t[:, None]
-        var = shares ** 2 * (sd_t ** 2)[:, None] + self.noise.variance(mean)
-        return Prediction(dates, mean, np.sqrt(var), closed=effect == 0.0)
+        return spread_over_day(self.profile, self.noise, dates, mean_t, sd_t, closed=effect == 0.0)
 
     def day_effects(self, dates: np.ndarray) -> np.ndarray:
         """Multiplier per horizon date from holidays learned in history and planner special days."""
@@ -137,8 +144,60 @@ class DailyTotalModel(ForecastModel):
         effect = np.ones(len(dates))
         for i, name in enumerate(names):
             if name:
-                effect[i] = self.holiday_effects.get(name, self.default_holiday_effect)
+                learned = self.holiday_effects.get(name, self.default_holiday_effect)
+                # A calendar model has its own holiday term; only the closure rule is shared.
+                effect[i] = (0.0 if learned == 0.0 else 1.0) if self.learns_holidays else learned
         return effect * panel.calendar.special_effects(dates, panel.queue)
+
+
+def spread_over_day(profile: DayProfile, noise: Noise, dates: np.ndarray, mean_t: np.ndarray,
+                    sd_t: np.ndarray, closed: np.ndarray | None = None) -> Prediction:
+    """Daily totals (mean, sd) to interval forecasts: share × total, variance from both levels."""
+    shares = profile.shares[weekday_of(dates)]
+    mean = shares * mean_t[:, None]
+    var = shares ** 2 * (sd_t ** 2)[:, None] + noise.variance(mean)
+    return Prediction(dates, mean, np.sqrt(var), closed=closed)
+
+
+def prepare_daily(panel: Panel) -> tuple[DayProfile, Noise, DailySeries, dict[str, float], float]:
+    """Profile, intraday noise and the cleaned daily series shared by every daily model.
+
+    Cached on the panel: in a backtest the same truncated panel feeds several
+    daily models, and this is a large share of their cost.
+    """
+    cached = panel.extra.get("daily")
+    if cached is not None:
+        return cached
+    profile = estimate_profile(panel)
+    noise = estimate_noise(panel, profile)
+    weekday = panel.weekday
+    open_weekdays = panel.open_weekdays
+    on_open = np.isin(weekday, open_weekdays)
+    dates = panel.dates[on_open]
+    wd = weekday[on_open]
+    totals = daily_totals(panel, profile)[on_open]
+    holiday = panel.calendar.holiday_names(dates)
+    special = panel.calendar.special_effects(dates, panel.queue)
+    clean = totals.copy()
+    clean[(holiday != "") | (special != 1.0)] = np.nan
+    expected = seasonal_expectation(clean, wd)
+    outlier = find_outliers(clean, expected)
+    clean[outlier] = np.nan
+    expected = seasonal_expectation(clean, wd)
+    missing = ~np.isfinite(clean)
+    values = np.where(missing, expected, clean)
+    raw = np.where((holiday != "") & (special == 1.0) & ~outlier, totals, clean)
+    no_data = ~np.isfinite(totals)
+    after_closure = np.zeros(len(dates), dtype=bool)
+    after_closure[1:] = no_data[:-1] & ~no_data[1:]
+    effects, default = holiday_effects(holiday, totals, expected)
+    daily = DailySeries(dates=dates, weekday=wd, values=values, raw=raw, missing=missing, holiday=holiday,
+                        after_closure=after_closure, period=len(open_weekdays), open_weekdays=open_weekdays)
+    if outlier.any():
+        log.debug("%s: %d outlier day(s) treated as missing", panel.queue, int(outlier.sum()))
+    result = (profile, noise, daily, effects, default)
+    panel.extra["daily"] = result
+    return result
 
 
 def seasonal_expectation(values: np.ndarray, weekday: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from forecast.models.base import DailyTotalModel
+from forecast.models.base import DailySeries, DailyTotalModel
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,10 @@ class ETSDaily(DailyTotalModel):
         super().__init__()
         self.damped_trend = damped_trend
 
-    def _fit_daily(self, series: np.ndarray, missing: np.ndarray, period: int, dates: np.ndarray) -> None:
+    def _fit_daily(self, daily: DailySeries) -> None:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+        series, period = daily.values, daily.period
         n = len(series)
         seasonal = "add" if period > 1 and n >= 2 * period + 2 else None
         trend = "add" if n >= 4 * max(period, 1) + 4 else None

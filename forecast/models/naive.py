@@ -77,9 +77,11 @@ class SeasonalNaive(ForecastModel):
     def fit(self, panel: Panel) -> "SeasonalNaive":
         self.panel = panel
         self.table, self.count, self.last = recent_same_weekday(panel, self.weeks)
-        fallback = np.nanmean(np.where(panel.open_cells, panel.y, np.nan), axis=0) if len(panel.y) else None
-        self.table = np.where(np.isfinite(self.table), self.table,
-                              np.nan_to_num(fallback)[None, :] if fallback is not None else 0.0)
+        # A weekday/slot never observed on an ordinary day borrows the slot's mean over all days.
+        values = np.where(panel.open_cells, panel.y, np.nan)
+        seen = np.isfinite(values).sum(axis=0)
+        fallback = np.where(seen > 0, np.nansum(values, axis=0) / np.maximum(seen, 1), 0.0)
+        self.table = np.where(np.isfinite(self.table), self.table, fallback[None, :])
         self.a, self.b = weekly_error_variance(panel)
         return self
 
