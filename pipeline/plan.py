@@ -16,8 +16,8 @@ from rules.base import RosterView, Violation
 from scheduler.evaluation import interval_evaluation, queue_summary
 from scheduler.roster.coverage_check import check_coverage
 from scheduler.roster.diagnose import find_conflicts
-from scheduler.roster.model import RosterModel, RosterProblem
-from scheduler.roster.solve import RosterResult, solve
+from scheduler.roster.model import RosterProblem
+from scheduler.roster.solve import RosterResult, solve_roster
 from scheduler.roster.week import open_interval_starts, planning_dates, week_start_after
 from scheduler.staffing.requirements import requirements_frame
 
@@ -122,10 +122,7 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
     log.info("building the roster (time limit %g s, %d workers) ...", site.solver.time_limit_s, site.solver.workers)
     clock = time.perf_counter()
     problem.requirements = requirements
-    roster_model = RosterModel(problem)
-    roster_model.add_rules()
-    roster_model.add_coverage_and_objective()
-    result = solve(roster_model, site.solver)
+    result = solve_roster(problem)
     timings["roster"] = time.perf_counter() - clock
     if not result.shifts:
         raise InputError("roster", f"the solver found no roster within {site.solver.time_limit_s:g} s "

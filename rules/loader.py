@@ -207,11 +207,16 @@ def _objective(reader: _Reader) -> ObjectiveWeights:
 
 
 def _solver(reader: _Reader) -> SolverSettings:
-    reader.check_keys({"time_limit_s", "workers", "seed"})
+    reader.check_keys({"time_limit_s", "workers", "seed", "deterministic"})
+    deterministic = reader.get("deterministic", True)
+    if not isinstance(deterministic, bool):
+        raise InputError(reader.where("deterministic"), f"{deterministic!r} is not true or false",
+                         "write deterministic: true (reproducible) or false (CP-SAT's own parallel search)")
     return SolverSettings(
         time_limit_s=reader.number("time_limit_s", 60.0, low=0.1, high=24 * 3600),
         workers=int(reader.number("workers", 2, low=1, high=64, integer=True)),
         seed=int(reader.number("seed", 7, low=0, integer=True)),
+        deterministic=deterministic,
     )
 
 

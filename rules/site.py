@@ -91,6 +91,7 @@ class SolverSettings:
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 7
+    deterministic: bool = True      # same inputs and seed give the same roster
 
 
 @dataclass(frozen=True)

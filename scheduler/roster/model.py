@@ -72,6 +72,10 @@ class RosterModel:
     def works(self, agent_id: str, date: dt.date) -> Any:
         return sum(var for _, var in self.options(agent_id, date))
 
+    def option_groups(self) -> dict[tuple[str, dt.date], list[tuple[Shift, Any]]]:
+        """Decision variables grouped by (agent, date): the units a neighbourhood search frees."""
+        return dict(self._options)
+
     # --- building ----------------------------------------------------------------------
     def _create_options(self, filter_options: bool) -> None:
         per_day = {date: shift_options(self.site, date) for date in self.dates}
@@ -158,3 +162,17 @@ class RosterModel:
                     if cost:
                         self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var))
         self.model.Minimize(sum(term.coefficient * term.variable for term in self.terms))
+
+
+def hinted_values(roster_model: RosterModel, shifts) -> dict[int, int]:
+    """Shift-variable index -> 0/1 for a known roster (chosen = 1, every other option = 0)."""
+    chosen = {(s.agent_id, s.shift.date, s.shift.template_id, s.shift.start) for s in shifts}
+    return {var.Index(): int((agent_id, date, shift.template_id, shift.start) in chosen)
+            for (agent_id, date), options in roster_model.option_groups().items() for shift, var in options}
+
+
+def add_hint(roster_model: RosterModel, shifts) -> None:
+    """Hint every shift variable from a known roster."""
+    for index, value in hinted_values(roster_model, shifts).items():
+        roster_model.model.proto.solution_hint.vars.append(index)
+        roster_model.model.proto.solution_hint.values.append(value)

@@ -10,10 +10,11 @@ from ortools.sat.python import cp_model
 
 from rules.base import RosterShift
 from rules.site import SolverSettings
-from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem
+from scheduler.roster import lns
+from scheduler.roster.greedy import greedy_roster
+from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, add_hint, hinted_values
 
 log = logging.getLogger(__name__)
-
 
 @dataclass
 class SolveReport:
@@ -67,32 +68,50 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                      self.BestObjectiveBound() / COST_SCALE, now)
 
 
-def solver_for(settings: SolverSettings) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = settings.time_limit_s
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.random_seed = settings.seed
-    return solver
-
-
-def solve(roster_model: RosterModel, settings: SolverSettings) -> RosterResult:
-    solver = solver_for(settings)
+def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] | None = None) -> RosterResult:
+    """Deterministic search by default; CP-SAT's own parallel search when the site asks for it."""
     started = time.perf_counter()
-    progress = _Progress(started)
-    status = solver.Solve(roster_model.model, progress)
-    wall = time.perf_counter() - started
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    model = roster_model.model
+    if settings.deterministic:
+        groups = {key: [var.Index() for _, var in options] for key, options in roster_model.option_groups().items()}
+        found = lns.search(model, groups, time_limit_s=settings.time_limit_s, workers=settings.workers,
+                           seed=settings.seed, start=start, scale=COST_SCALE, label="roster")
+        solver = lns.fixed_solver(model, found.solution) if found.solution is not None else None
+        status, objective, bound, time_to_best = found.status, found.objective, found.bound, found.time_to_best_s
+    else:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = settings.workers
+        solver.parameters.random_seed = settings.seed
+        solver.parameters.max_time_in_seconds = settings.time_limit_s
+        progress = _Progress(started)
+        code = solver.Solve(model, progress)
+        status, time_to_best = solver.StatusName(code), progress.time_to_best
+        has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        objective = solver.ObjectiveValue() if has_solution else None
+        bound = solver.BestObjectiveBound() if has_solution else None
+        solver = solver if has_solution else None
     report = SolveReport(
-        status=solver.StatusName(status),
-        objective=solver.ObjectiveValue() / COST_SCALE if found else None,
-        best_bound=solver.BestObjectiveBound() / COST_SCALE if found else None,
-        wall_s=wall, time_to_best_s=progress.time_to_best,
+        status=status,
+        objective=objective / COST_SCALE if objective is not None else None,
+        best_bound=bound / COST_SCALE if bound is not None else None,
+        wall_s=time.perf_counter() - started, time_to_best_s=time_to_best,
         time_limit_s=settings.time_limit_s, workers=settings.workers, seed=settings.seed,
     )
-    if not found:
+    if solver is None:
         return RosterResult(report)
     return RosterResult(report, _shifts(roster_model, solver), _coverage(roster_model, solver),
                         _allocation(roster_model, solver), _breakdown(roster_model, solver))
+
+
+def solve_roster(problem: RosterProblem) -> RosterResult:
+    """Build the model, start it from the greedy roster, and solve under the site's limits."""
+    roster_model = RosterModel(problem)
+    roster_model.add_rules()
+    roster_model.add_coverage_and_objective()
+    first = greedy_roster(problem)
+    add_hint(roster_model, first)
+    start = lns.complete(roster_model.model, hinted_values(roster_model, first))
+    return solve(roster_model, problem.site.solver, start)
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
