@@ -16,6 +16,7 @@ from forecast.engine import FORECAST_COLUMNS, ForecastSettings, forecast_panel
 from forecast.history import infer_interval_min
 from forecast.models.registry import DEFAULT_MODELS
 from forecast.panel import Panel, build_panel
+from forecast.threads import blas_threads
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,10 @@ def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, inter
     settings = ForecastSettings(start=pd.Timestamp(start), days=days, timezone=timezone, models=models,
                                 origins=origins, model=model)
     frames = []
-    for queue, panel in panels.items():
-        result = forecast_panel(panel, settings, dates)
-        frames.append(result.frame[FORECAST_COLUMNS])
-        log.debug("forecast %s with %s in %.2fs", queue, result.model, result.seconds)
+    with blas_threads(1):
+        for queue, panel in panels.items():
+            result = forecast_panel(panel, settings, dates)
+            frames.append(result.frame[FORECAST_COLUMNS])
+            log.debug("forecast %s with %s in %.2fs", queue, result.model, result.seconds)
     result_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
     return result_frame.sort_values(["queue", "start"], kind="stable").reset_index(drop=True)

@@ -37,7 +37,7 @@ def _parse_numeric(frame: pd.DataFrame, path: Path, column: str, *, allow_blank:
     bad = ~np.isfinite(values.to_numpy()) & ~(blank.to_numpy() & allow_blank)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        where = row_label(path, first)
+        where = row_label(path, _row(frame, first))
         if text.iloc[first] == "":
             raise InputError(f"{where}, column '{column}'", "the cell is empty" + _more(int(bad.sum())),
                              f"write a number in '{column}' (0 if there were none); "
@@ -52,7 +52,13 @@ def _parse_numeric(frame: pd.DataFrame, path: Path, column: str, *, allow_blank:
 
 
 def _first_bad(mask: np.ndarray) -> int:
+    """Position of the first True."""
     return int(np.flatnonzero(mask)[0])
+
+
+def _row(frame: pd.DataFrame | pd.Series, position: int) -> int:
+    """The file row index (0 = first data row) of a position, so subsets keep true row numbers."""
+    return int(frame.index[position])
 
 
 def _parse_starts(text: pd.Series, path: Path, timezone: str, queues: pd.Series) -> pd.Series:
@@ -70,7 +76,7 @@ def _parse_starts(text: pd.Series, path: Path, timezone: str, queues: pd.Series)
     def bad_start(position: int, count: int, problem: str | None = None) -> InputError:
         value = text.iloc[position]
         return InputError(
-            f"{row_label(path, position)}, column 'start'",
+            f"{row_label(path, _row(text, position))}, column 'start'",
             (problem or f"'{value}' is not a date and time") + _more(count),
             "write the interval start in ISO 8601, e.g. 2024-03-04 08:30 or 2024-03-04T08:30:00+01:00")
 
@@ -101,27 +107,42 @@ def _parse_starts(text: pd.Series, path: Path, timezone: str, queues: pd.Series)
     return out
 
 
-def load_history(path: Path, timezone: str) -> pd.DataFrame:
-    """Read and validate a history CSV; starts are tz-aware in `timezone`, rows sorted by queue, start."""
+def read_history_text(path: Path) -> pd.DataFrame:
+    """The history CSV as strings (file checks, columns, not empty); rows validated later.
+
+    Split from validation so the batch can read a big file once and validate
+    each queue's rows in its own worker, failing only that queue.
+    """
     path = Path(path)
     frame = read_csv(path, "history", REQUIRED)
     if frame.empty:
         raise InputError(str(path), "the history file has a header but no rows",
                          "export at least a few weeks of interval history (queue, start, contacts)")
+    return frame
+
+
+def load_history(path: Path, timezone: str) -> pd.DataFrame:
+    """Read and validate a history CSV; starts are tz-aware in `timezone`, rows sorted by queue, start."""
+    path = Path(path)
+    return validate_history(read_history_text(path), path, timezone)
+
+
+def validate_history(frame: pd.DataFrame, path: Path, timezone: str) -> pd.DataFrame:
+    """Validate string rows (index = file row, 0 for the first data row) into the history frame."""
     queue = frame["queue"].astype(str).str.strip()
     blank_queue = queue.eq("").to_numpy()
     if blank_queue.any():
-        raise InputError(f"{row_label(path, _first_bad(blank_queue))}, column 'queue'",
+        raise InputError(f"{row_label(path, _row(frame, _first_bad(blank_queue)))}, column 'queue'",
                          "the queue name is empty" + _more(int(blank_queue.sum())),
                          "write the queue id (as in the site YAML) on every row")
     contacts = _parse_numeric(frame, path, "contacts", allow_blank=False)
     negative = (contacts < 0).to_numpy()
     if negative.any():
         i = _first_bad(negative)
-        raise InputError(f"{row_label(path, i)}, column 'contacts'",
+        raise InputError(f"{row_label(path, _row(frame, i))}, column 'contacts'",
                          f"{frame['contacts'].iloc[i].strip()} contacts is negative" + _more(int(negative.sum())),
                          "contacts count arrivals in the interval; write 0 or a positive number")
-    result = pd.DataFrame({"queue": queue})
+    result = pd.DataFrame({"queue": queue}, index=frame.index)
     result["start"] = _parse_starts(frame["start"], path, timezone, queue)
     result["contacts"] = contacts
     for column in OPTIONAL_NUMERIC:
@@ -133,7 +154,7 @@ def load_history(path: Path, timezone: str) -> pd.DataFrame:
             negative |= ((values <= 0) & (contacts > 0)).to_numpy()
         if negative.any():
             i = _first_bad(negative)
-            raise InputError(f"{row_label(path, i)}, column '{column}'",
+            raise InputError(f"{row_label(path, _row(frame, i))}, column '{column}'",
                              f"{frame[column].iloc[i].strip()} is not a valid {column}"
                              + (" for an interval with contacts" if column == "aht_s" else "")
                              + _more(int(negative.sum())),
@@ -147,7 +168,7 @@ def load_history(path: Path, timezone: str) -> pd.DataFrame:
         same = np.flatnonzero(((result["queue"] == key[0]) & (result["start"] == key[1])).to_numpy())
         others = int(duplicated.sum()) - len(same)
         raise InputError(
-            f"{path} rows {same[0] + 2} and {same[1] + 2}",
+            f"{path} rows {_row(result, same[0]) + 2} and {_row(result, same[1]) + 2}",
             f"queue '{key[0]}' has two rows for the interval starting {key[1].isoformat()}"
             + (f" ({others} more duplicated row(s) elsewhere)" if others else ""),
             "keep one row per queue and interval (sum or delete the duplicate)")
@@ -181,4 +202,4 @@ def infer_interval_min(history: pd.DataFrame, where: str = "history") -> int:
     return int(minutes)
 
 
-__all__ = ["load_history", "infer_interval_min"]
+__all__ = ["load_history", "read_history_text", "validate_history", "infer_interval_min"]

@@ -130,3 +130,16 @@ def test_infer_interval_needs_two_rows():
     frame = pd.DataFrame({"queue": ["a"], "start": [pd.Timestamp("2024-01-08 08:00", tz=TZ)], "contacts": [1.0]})
     with pytest.raises(InputError):
         infer_interval_min(frame)
+
+
+def test_validating_one_queue_keeps_file_row_numbers(tmp_path):
+    from forecast.history import read_history_text, validate_history
+
+    path = write(tmp_path, "queue,start,contacts\na,2024-01-08 09:00,3\nb,2024-01-08 09:00,3\n"
+                           "a,2024-01-08 09:30,3\nb,2024-01-08 09:30,oops\n")
+    text = read_history_text(path)
+    ok = validate_history(text[text["queue"] == "a"], path, TZ)
+    assert len(ok) == 2
+    with pytest.raises(InputError) as info:
+        validate_history(text[text["queue"] == "b"], path, TZ)
+    assert "row 5" in info.value.where
