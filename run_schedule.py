@@ -17,6 +17,7 @@ from common.errors import EXIT_USER_ERROR, InputError
 COMMAND_MODULES = [
     "reports.cli",             # plan, validate
     "scheduler.staffing.cli",  # erlang
+    "forecast.cli",            # forecast
 ]
 
 
