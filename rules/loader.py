@@ -221,7 +221,7 @@ def _solver(reader: _Reader) -> SolverSettings:
 
 
 def _rule_specs(top: _Reader) -> tuple[RuleSpec, ...]:
-    if not top.has("rules"):
+    if top.raw.get("rules") in (None, []):
         return ()
     specs = []
     for item in top.items("rules"):
