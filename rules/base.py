@@ -93,6 +93,10 @@ class Rule:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def explain(self, agent: Agent) -> str:
+        """The rule as it binds one agent, in a planner's words (used when a week is infeasible)."""
+        return self.describe()
+
     def applies_to(self, agent: Agent) -> bool:
         return True
 

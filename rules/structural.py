@@ -68,6 +68,9 @@ class ShiftMatchesTemplate(Rule):
     def describe(self) -> str:
         return "shifts follow their template (length, start window and step) and fall inside opening hours"
 
+    def explain(self, agent: Agent) -> str:
+        return "shifts must fit the site's opening hours"
+
     def check(self, roster: RosterView) -> list[Violation]:
         templates = {t.id: t for t in self.site.shift_templates}
         found = []
@@ -108,6 +111,9 @@ class ContractTemplates(Rule):
     def describe(self) -> str:
         return "agents only work the shift templates their contract allows"
 
+    def explain(self, agent: Agent) -> str:
+        return f"contract {agent.contract} allows only {', '.join(sorted(self.allowed[agent.contract]))} shifts"
+
     def option_allowed(self, agent: Agent, shift: Shift) -> bool:
         return shift.template_id in self.allowed[agent.contract]
 
@@ -126,6 +132,10 @@ class ContractHours(Rule):
 
     def describe(self) -> str:
         return "weekly paid hours within the contract's minimum and maximum"
+
+    def explain(self, agent: Agent) -> str:
+        contract = self.contracts[agent.contract]
+        return f"contract {contract.id} needs {contract.min_hours_week:g}-{contract.max_hours_week:g} paid hours a week"
 
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         contract = self.contracts[agent.contract]
@@ -150,6 +160,14 @@ class Availability(Rule):
 
     def describe(self) -> str:
         return "agents work only inside their daily availability window and not on their unavailable days"
+
+    def explain(self, agent: Agent) -> str:
+        parts = []
+        if agent.available_from_min > 0 or agent.available_to_min < 24 * 60:
+            parts.append(f"available only {clock(agent.available_from_min)}-{clock(agent.available_to_min)}")
+        if agent.unavailable_days:
+            parts.append(f"never on {', '.join(agent.unavailable_days)}")
+        return " and ".join(parts) or "no availability limits"
 
     @staticmethod
     def _fits(agent: Agent, shift: Shift) -> bool:
@@ -185,6 +203,10 @@ class ApprovedTimeOff(Rule):
 
     def describe(self) -> str:
         return "no shift on a day of approved time off"
+
+    def explain(self, agent: Agent) -> str:
+        days = sorted(d for a, d in self.days_off if a == agent.agent_id)
+        return f"approved time off on {', '.join(str(d) for d in days)}" if days else self.describe()
 
     def option_allowed(self, agent: Agent, shift: Shift) -> bool:
         return (agent.agent_id, shift.date) not in self.days_off

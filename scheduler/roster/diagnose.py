@@ -13,7 +13,6 @@ from ortools.sat.python import cp_model
 
 from rules.base import Rule
 from rules.site import Agent
-from rules.structural import clock
 from scheduler.roster.model import RosterModel, RosterProblem
 
 
@@ -21,17 +20,13 @@ from scheduler.roster.model import RosterModel, RosterProblem
 class AgentConflict:
     agent: Agent
     rules: list[Rule]
+    shift_lengths: str
 
     def message(self) -> str:
         agent = self.agent
-        facts = [f"contract {agent.contract}"]
-        if agent.available_from_min > 0 or agent.available_to_min < 24 * 60:
-            facts.append(f"available {clock(agent.available_from_min)}-{clock(agent.available_to_min)}")
-        if agent.unavailable_days:
-            facts.append(f"never on {', '.join(agent.unavailable_days)}")
-        clauses = "; ".join(rule.describe() for rule in self.rules)
-        return (f"no roster satisfies these rules for agent {agent.agent_id} ({agent.name}, {', '.join(facts)}): "
-                f"{clauses} — these cannot all hold together")
+        clauses = "; ".join(rule.explain(agent) for rule in self.rules)
+        return (f"no roster satisfies these rules for agent {agent.agent_id} ({agent.name}): {clauses} "
+                f"— these cannot all hold together with the shifts their contract allows ({self.shift_lengths})")
 
 
 def _infeasible_with(problem: RosterProblem, agent: Agent, rules: list[Rule], time_limit_s: float) -> tuple[bool, list[int]]:
@@ -72,7 +67,9 @@ def agent_conflict(problem: RosterProblem, agent: Agent, time_limit_s: float = 5
             candidate = trial
         else:
             index += 1
-    return AgentConflict(agent, candidate)
+    contract = problem.site.contract(agent.contract)
+    lengths = ", ".join(f"{t} = {problem.site.template(t).length_min / 60:g} h" for t in contract.shift_templates)
+    return AgentConflict(agent, candidate, lengths)
 
 
 def find_conflicts(problem: RosterProblem) -> list[AgentConflict]:
