@@ -72,6 +72,9 @@ class EncodeContext(Protocol):
     def works(self, agent_id: str, date: dt.date) -> Any:
         """0/1 linear expression: the agent works a shift starting that day."""
 
+    def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
+        """Add weight × expr (an integer expression ≥ 0) to the objective under the rule's name."""
+
 
 def enforce(constraint: Any, literal: Any | None) -> None:
     """Guard a constraint by an assumption literal when diagnosing, as CP-SAT assumptions need."""
@@ -139,11 +142,23 @@ def template_param(spec: RuleSpec, key: str, site: Site) -> str:
     return name
 
 
-def check_keys(spec: RuleSpec, allowed: set[str]) -> None:
+def check_keys(spec: RuleSpec, allowed: set[str], soft_allowed: bool = False) -> None:
+    """Reject unknown settings; `soft`/`weight` only where the rule has a soft form."""
     unknown = sorted(set(spec.params) - allowed - {"soft", "weight"})
     if unknown:
         raise InputError(f"{spec.where}.{unknown[0]}", f"unknown setting for rule '{spec.kind}'",
                          f"this rule takes: {', '.join(sorted(allowed)) or 'no settings'}")
-    if spec.params.get("soft"):
+    if spec.params.get("soft") and not soft_allowed:
         raise InputError(f"{spec.where}.soft", f"rule '{spec.kind}' can only be hard for now",
                          "remove 'soft: true' (soft versions of labour rules are on the roadmap)")
+
+
+def soft_settings(spec: RuleSpec) -> tuple[bool, float]:
+    """(soft, weight) of a rule entry: `soft: true` needs a positive `weight` per violation."""
+    soft = spec.params.get("soft", False)
+    if not isinstance(soft, bool):
+        raise InputError(f"{spec.where}.soft", f"{soft!r} is not true or false", "write soft: true or leave it out")
+    if not soft:
+        return False, 0.0
+    weight = param(spec, "weight", low=0, integer=False)
+    return True, weight

@@ -47,6 +47,7 @@ class ObjectiveTerm:
     variable: Any
     queue: str | None = None
     start_min: int | None = None
+    agent_id: str | None = None
 
 
 class RosterModel:
@@ -72,6 +73,11 @@ class RosterModel:
     def works(self, agent_id: str, date: dt.date) -> Any:
         return sum(var for _, var in self.options(agent_id, date))
 
+    def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
+        coefficient = round(weight * COST_SCALE)
+        if coefficient:
+            self.terms.append(ObjectiveTerm(kind, coefficient, expr, agent_id=agent_id))
+
     def option_groups(self) -> dict[tuple[str, dt.date], list[tuple[Shift, Any]]]:
         """Decision variables grouped by (agent, date): the units a neighbourhood search frees."""
         return dict(self._options)
@@ -95,7 +101,8 @@ class RosterModel:
                 if rule.applies_to(agent):
                     rule.encode(self, agent)
 
-    def add_coverage_and_objective(self) -> None:
+    def add_coverage(self) -> None:
+        """Interval coverage per queue with convex under- and linear over-coverage terms, plus paid-hours cost."""
         site = self.site
         interval_min = site.interval_min
         requirements = self.problem.requirements
@@ -161,6 +168,9 @@ class RosterModel:
                     cost = round(rate * shift.minutes / 60 * COST_SCALE)
                     if cost:
                         self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var))
+
+    def minimize(self) -> None:
+        """Set the objective: the sum of every term added so far."""
         self.model.Minimize(sum(term.coefficient * term.variable for term in self.terms))
 
 

@@ -107,7 +107,8 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
     """Build the model, start it from the greedy roster, and solve under the site's limits."""
     roster_model = RosterModel(problem)
     roster_model.add_rules()
-    roster_model.add_coverage_and_objective()
+    roster_model.add_coverage()
+    roster_model.minimize()
     first = greedy_roster(problem)
     add_hint(roster_model, first)
     start = lns.complete(roster_model.model, hinted_values(roster_model, first))
