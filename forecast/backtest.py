@@ -162,18 +162,19 @@ def summarise(queue: str, data: dict[str, np.ndarray], n_origins: int) -> tuple[
     return pd.DataFrame.from_records(records), scales
 
 
-def per_origin_wape(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """WAPE of each model at each origin (NaN where the origin had no volume)."""
+def per_origin_wape(data: dict[str, np.ndarray]) -> dict[str, dict[int, float]]:
+    """WAPE of each model at each origin it was scored on (NaN where the origin had no volume)."""
     out = {}
     for name, arr in data.items():
-        origin, _, f, a = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
-        out[name] = np.array([metrics.wape(f[origin == k], a[origin == k]) for k in np.unique(origin)])
+        origin, f, a = arr[:, 0], arr[:, 2], arr[:, 3]
+        out[name] = {int(k): metrics.wape(f[origin == k], a[origin == k]) for k in np.unique(origin)}
     return out
 
 
-def clearly_better(best: np.ndarray, other: np.ndarray) -> bool:
-    """True when `best` beats `other` at the origins by more than twice the standard error."""
-    diff = other - best
+def clearly_better(best: dict[int, float], other: dict[int, float]) -> bool:
+    """True when `best` beats `other` on their common origins by more than twice the standard error."""
+    common = sorted(set(best) & set(other))
+    diff = np.array([other[k] - best[k] for k in common])
     diff = diff[np.isfinite(diff)]
     if diff.size < 2:
         return diff.size == 1 and diff[0] > 0
@@ -181,7 +182,7 @@ def clearly_better(best: np.ndarray, other: np.ndarray) -> bool:
 
 
 def choose(table: pd.DataFrame, models: tuple[str, ...],
-           origin_wape: dict[str, np.ndarray] | None = None) -> tuple[str, bool]:
+           origin_wape: dict[str, dict[int, float]] | None = None) -> tuple[str, bool]:
     """Lowest WAPE over all backtest days (MAE when the queue had no volume); ties go to the simpler model.
 
     A single model must beat the ensemble clearly (beyond twice the standard
@@ -192,6 +193,8 @@ def choose(table: pd.DataFrame, models: tuple[str, ...],
     overall = table[table["horizon_day"] == 0].set_index("model")
     if overall.empty:
         return models[0], False
+    # Compare like with like: only models scored at every origin (some need more history).
+    overall = overall[overall["n_origins"] == overall["n_origins"].max()]
     score = overall["wape"] if overall["wape"].notna().all() else overall["mae"]
     order = {name: i for i, name in enumerate(models)}
     ranked = sorted(score.index, key=lambda m: (round(float(score[m]), 6), order.get(m, 99)))
@@ -201,8 +204,19 @@ def choose(table: pd.DataFrame, models: tuple[str, ...],
             and not clearly_better(origin_wape[chosen], origin_wape[ENSEMBLE])):
         chosen = ENSEMBLE
     naive = BASELINES[0]
-    loses = bool(naive in score.index and chosen == naive and len(ranked) > 1)
+    # Flag: the run's forecast did not beat "same interval last week" where it was tried.
+    loses = bool(naive in score.index and len(ranked) > 1
+                 and (chosen == naive or score[chosen] > score[naive]))
     table["chosen"] = table["model"] == chosen
-    table["loses_to_naive"] = table["model"].map(
-        lambda m: bool(naive in score.index and m != naive and score[m] > score[naive]))
+    table["loses_to_naive"] = table["model"].map(lambda m: _worse_than_naive(m, naive, origin_wape))
     return chosen, loses
+
+
+def _worse_than_naive(model: str, naive: str, origin_wape: dict[str, dict[int, float]] | None) -> bool:
+    """Mean WAPE over the origins both were scored on is higher than seasonal naive's."""
+    if not origin_wape or model == naive or model not in origin_wape or naive not in origin_wape:
+        return False
+    common = sorted(set(origin_wape[model]) & set(origin_wape[naive]))
+    diff = [origin_wape[model][k] - origin_wape[naive][k] for k in common]
+    diff = [d for d in diff if np.isfinite(d)]
+    return bool(diff) and float(np.mean(diff)) > 0

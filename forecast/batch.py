@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import re
+import socket
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -76,6 +77,7 @@ class QueueOutcome:
     history_end: str | None = None
     history_rows: int | None = None
     seconds: float = 0.0
+    worker: str = ""                            # host:pid that ran it (where to look when one is slow)
 
 
 @dataclass
@@ -152,7 +154,7 @@ def default_start(last_date: str, timezone: str) -> pd.Timestamp:
 def run_queue(task: QueueTask, settings: BatchSettings, start: pd.Timestamp) -> QueueOutcome:
     """Validate, backtest and forecast one queue; any failure becomes a failed outcome, never an exception."""
     t0 = time.perf_counter()
-    outcome = QueueOutcome(task.queue, task.source, "failed")
+    outcome = QueueOutcome(task.queue, task.source, "failed", worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
         if task.error:
             raise InputError(task.source, task.error)
