@@ -7,7 +7,8 @@ shift times, so a bug in an encoding cannot hide itself from its checker.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Protocol, Sequence
 
 from common.errors import InputError
@@ -47,6 +48,37 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class Penalty:
+    """What a soft rule charges a finished roster: `amount` is weight × count, in objective units."""
+
+    rule: str
+    agent_id: str | None
+    date: dt.date | None
+    amount: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The agents a YAML rule entry binds: `agents: [..]` and/or `contracts: [..]` (both must match)."""
+
+    agents: frozenset[str] | None = None
+    contracts: frozenset[str] | None = None
+
+    def covers(self, agent: Agent) -> bool:
+        return ((self.agents is None or agent.agent_id in self.agents)
+                and (self.contracts is None or agent.contract in self.contracts))
+
+    def describe(self) -> str:
+        parts = []
+        if self.agents is not None:
+            parts.append(f"agents {', '.join(sorted(self.agents))}")
+        if self.contracts is not None:
+            parts.append(f"contract{'s' if len(self.contracts) > 1 else ''} {', '.join(sorted(self.contracts))}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
 class RosterView:
     """A finished roster as a checker sees it: shifts only, plus the inputs they answer to."""
 
@@ -75,6 +107,13 @@ class EncodeContext(Protocol):
     def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
         """Add weight × expr (an integer expression ≥ 0) to the objective under the rule's name."""
 
+    def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
+                    var: Any, paid: bool = True) -> None:
+        """When var = 1 the agent is off contacts from start for minutes (break, meeting, training)."""
+
+
+SCOPE_KEYS = {"agents", "contracts"}     # every YAML rule entry may narrow itself to some agents
+
 
 def enforce(constraint: Any, literal: Any | None) -> None:
     """Guard a constraint by an assumption literal when diagnosing, as CP-SAT assumptions need."""
@@ -88,10 +127,43 @@ class Rule:
     A rule that only removes shift options (availability, time off) overrides
     `option_allowed`; the roster model then never creates those options, and
     diagnosis forbids them under the rule's own assumption literal.
+
+    A soft rule adds penalties in `encode` (ctx.penalize) and reports them from
+    `penalties`; `check` reports only broken hard constraints.
+
+    `scope` (set by the catalogue from a YAML entry's `agents:`/`contracts:`)
+    limits the rule to some agents: `applies_to`, `option_allowed`, `check` and
+    `penalties` of every subclass honour it without the subclass doing anything
+    (they are wrapped when the subclass is defined), so a checker only ever sees
+    the agents its rule binds.
     """
 
     kind: ClassVar[str] = ""
     where: str = ""
+    scope: Scope | None = None
+    soft: bool = False
+    weight: float = 0.0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "applies_to" in own:
+            cls.applies_to = _scoped_applies_to(own["applies_to"])
+        if "option_allowed" in own:
+            cls.option_allowed = _scoped_option_allowed(own["option_allowed"])
+        for name in ("check", "penalties"):
+            if name in own:
+                setattr(cls, name, _scoped_view(own[name]))
+
+    def in_scope(self, agent: Agent) -> bool:
+        return self.scope is None or self.scope.covers(agent)
+
+    def scoped(self, roster: "RosterView") -> "RosterView":
+        """The roster restricted to the agents this rule binds (the roster itself when unscoped)."""
+        if self.scope is None:
+            return roster
+        agents = {a: agent for a, agent in roster.agents.items() if self.scope.covers(agent)}
+        return replace(roster, agents=agents, shifts=tuple(s for s in roster.shifts if s.agent_id in agents))
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -101,7 +173,7 @@ class Rule:
         return self.describe()
 
     def applies_to(self, agent: Agent) -> bool:
-        return True
+        return self.in_scope(agent)
 
     def option_allowed(self, agent: Agent, shift: Shift) -> bool:
         return True
@@ -111,6 +183,31 @@ class Rule:
 
     def check(self, roster: RosterView) -> list[Violation]:
         raise NotImplementedError
+
+    def penalties(self, roster: RosterView) -> list[Penalty]:
+        """What a soft rule charges this roster (nothing for a hard rule)."""
+        return []
+
+
+def _scoped_applies_to(method):
+    @functools.wraps(method)
+    def applies_to(self: Rule, agent: Agent) -> bool:
+        return self.in_scope(agent) and method(self, agent)
+    return applies_to
+
+
+def _scoped_option_allowed(method):
+    @functools.wraps(method)
+    def option_allowed(self: Rule, agent: Agent, shift: Shift) -> bool:
+        return not self.in_scope(agent) or method(self, agent, shift)
+    return option_allowed
+
+
+def _scoped_view(method):
+    @functools.wraps(method)
+    def scoped_method(self: Rule, roster: RosterView) -> list:
+        return method(self, self.scoped(roster))
+    return scoped_method
 
 
 def param(spec: RuleSpec, key: str, *, low: float | None = None, integer: bool = True,
@@ -144,10 +241,10 @@ def template_param(spec: RuleSpec, key: str, site: Site) -> str:
 
 def check_keys(spec: RuleSpec, allowed: set[str], soft_allowed: bool = False) -> None:
     """Reject unknown settings; `soft`/`weight` only where the rule has a soft form."""
-    unknown = sorted(set(spec.params) - allowed - {"soft", "weight"})
+    unknown = sorted(set(spec.params) - allowed - SCOPE_KEYS - {"soft", "weight"})
     if unknown:
         raise InputError(f"{spec.where}.{unknown[0]}", f"unknown setting for rule '{spec.kind}'",
-                         f"this rule takes: {', '.join(sorted(allowed)) or 'no settings'}")
+                         f"this rule takes: {', '.join(sorted(allowed | SCOPE_KEYS))}")
     if spec.params.get("soft") and not soft_allowed:
         raise InputError(f"{spec.where}.soft", f"rule '{spec.kind}' can only be hard for now",
                          "remove 'soft: true' (soft versions of labour rules are on the roadmap)")
@@ -162,3 +259,35 @@ def soft_settings(spec: RuleSpec) -> tuple[bool, float]:
         return False, 0.0
     weight = param(spec, "weight", low=0, integer=False)
     return True, weight
+
+
+def bool_param(spec: RuleSpec, key: str, default: bool) -> bool:
+    value = spec.params.get(key, default)
+    if not isinstance(value, bool):
+        raise InputError(f"{spec.where}.{key}", f"{value!r} is not true or false", f"write {key}: true or {key}: false")
+    return value
+
+
+def _name_list(spec: RuleSpec, key: str) -> frozenset[str] | None:
+    if key not in spec.params:
+        return None
+    value = spec.params[key]
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not value or any(isinstance(v, (bool, dict, list)) or v is None for v in value):
+        raise InputError(f"{spec.where}.{key}", f"{value!r} is not a list of ids",
+                         f"write {key}: [id1, id2] (at least one id)")
+    return frozenset(str(v) for v in value)
+
+
+def parse_scope(spec: RuleSpec, site: Site) -> Scope | None:
+    """The optional `agents:`/`contracts:` keys of a rule entry; contract ids are checked against the site."""
+    agents, contracts = _name_list(spec, "agents"), _name_list(spec, "contracts")
+    if agents is None and contracts is None:
+        return None
+    known = {c.id for c in site.contracts}
+    for contract in sorted(contracts or ()):
+        if contract not in known:
+            raise InputError(f"{spec.where}.contracts", f"rule '{spec.kind}' names contract '{contract}', which does not exist",
+                             f"use contract ids from the site's contracts: {', '.join(sorted(known))}")
+    return Scope(agents, contracts)
