@@ -13,7 +13,7 @@ import yaml
 from common.errors import InputError
 from common.io import require_file
 from rules.service_goal import CHANNELS, parse_service_goal
-from rules.site import (WEEKDAYS, Contract, ObjectiveWeights, OpeningHours, Queue, RuleSpec, Site,
+from rules.site import (WEEKDAYS, BreakSpec, Contract, ObjectiveWeights, OpeningHours, Queue, RuleSpec, Site,
                         ShiftTemplate, SolverSettings)
 
 TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver"}
@@ -147,14 +147,39 @@ def _queue(reader: _Reader) -> Queue:
     )
 
 
+def _break(reader: _Reader, length_min: int) -> BreakSpec:
+    reader.check_keys({"name", "length_min", "paid", "start_after_min"})
+    window = reader.get("start_after_min")
+    if (not isinstance(window, list) or len(window) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in window)):
+        raise InputError(reader.where("start_after_min"), f"{window!r} is not an [earliest, latest] pair of minutes",
+                         "write e.g. start_after_min: [60, 180] (the break starts 1 to 3 hours into the shift)")
+    paid = reader.get("paid", True)
+    if not isinstance(paid, bool):
+        raise InputError(reader.where("paid"), f"{paid!r} is not true or false", "write paid: true or paid: false")
+    spec = BreakSpec(name=reader.text("name", "break"),
+                     length_min=int(reader.number("length_min", low=5, high=240, integer=True)),
+                     paid=paid, earliest_after_min=window[0], latest_after_min=window[1])
+    if not 0 <= spec.earliest_after_min <= spec.latest_after_min or spec.latest_after_min + spec.length_min > length_min:
+        raise InputError(reader.where("start_after_min"), f"window {window} does not fit inside a {length_min}-minute shift",
+                         "earliest <= latest, and latest + the break's length must not pass the shift's end")
+    return spec
+
+
 def _template(reader: _Reader, interval_min: int) -> ShiftTemplate:
-    reader.check_keys({"id", "name", "length_min", "earliest_start", "latest_start", "start_step_min"})
+    reader.check_keys({"id", "name", "length_min", "earliest_start", "latest_start", "start_step_min", "breaks", "late"})
+    length_min = int(reader.number("length_min", low=interval_min, high=16 * 60, integer=True))
+    breaks = tuple(_break(b, length_min) for b in reader.items("breaks")) if reader.raw.get("breaks") else ()
+    late = reader.get("late", False)
+    if not isinstance(late, bool):
+        raise InputError(reader.where("late"), f"{late!r} is not true or false", "write late: true for late shifts")
     template = ShiftTemplate(
         id=reader.text("id"), name=reader.text("name", reader.text("id")),
-        length_min=int(reader.number("length_min", low=interval_min, high=16 * 60, integer=True)),
+        length_min=length_min,
         earliest_start_min=parse_clock(reader.get("earliest_start"), reader.where("earliest_start")),
         latest_start_min=parse_clock(reader.get("latest_start"), reader.where("latest_start")),
         start_step_min=int(reader.number("start_step_min", interval_min, low=1, integer=True)),
+        breaks=breaks, late=late,
     )
     if template.latest_start_min < template.earliest_start_min:
         raise InputError(reader.where("latest_start"), "is earlier than earliest_start", "swap them or correct one")

@@ -35,17 +35,34 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class BreakSpec:
+    """One break a shift of this template must take, placed by the solver inside its window."""
+
+    name: str                       # "break", "lunch"
+    length_min: int
+    paid: bool
+    earliest_after_min: int         # earliest start, minutes after the shift starts
+    latest_after_min: int           # latest start
+
+
+@dataclass(frozen=True)
 class ShiftTemplate:
     id: str
     name: str
-    length_min: int                 # from start to end
+    length_min: int                 # from start to end, breaks included
     earliest_start_min: int         # local minutes after midnight
     latest_start_min: int
     start_step_min: int
+    breaks: tuple[BreakSpec, ...] = ()
+    late: bool = False              # counts as a late shift for fairness
+
+    @property
+    def paid_min(self) -> int:
+        return self.length_min - sum(b.length_min for b in self.breaks if not b.paid)
 
     @property
     def paid_hours(self) -> float:
-        return self.length_min / 60.0
+        return self.paid_min / 60.0
 
     def start_times_min(self) -> list[int]:
         return list(range(self.earliest_start_min, self.latest_start_min + 1, self.start_step_min))

@@ -129,6 +129,7 @@ class ContractHours(Rule):
 
     def __init__(self, site: Site):
         self.contracts = {c.id: c for c in site.contracts}
+        self.paid_min = {t.id: t.paid_min for t in site.shift_templates}
 
     def describe(self) -> str:
         return "weekly paid hours within the contract's minimum and maximum"
@@ -139,7 +140,8 @@ class ContractHours(Rule):
 
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         contract = self.contracts[agent.contract]
-        minutes = sum(shift.minutes * var for date in ctx.dates for shift, var in ctx.options(agent.agent_id, date))
+        minutes = sum(self.paid_min[shift.template_id] * var
+                      for date in ctx.dates for shift, var in ctx.options(agent.agent_id, date))
         enforce(ctx.model.Add(minutes >= round(contract.min_hours_week * 60)), literal)
         enforce(ctx.model.Add(minutes <= round(contract.max_hours_week * 60)), literal)
 
@@ -147,7 +149,10 @@ class ContractHours(Rule):
         found = []
         for agent_id, agent in roster.agents.items():
             contract = self.contracts[agent.contract]
-            hours = sum((s.end - s.start).total_seconds() for s in roster.shifts_of(agent_id)) / 3600
+            # Paid time from the roster itself: shift length less the unpaid activities it records.
+            hours = sum((r.shift.end - r.shift.start).total_seconds()
+                        - sum((a.end - a.start).total_seconds() for a in r.activities if not a.paid)
+                        for r in roster.shifts if r.agent_id == agent_id) / 3600
             if hours < contract.min_hours_week - 1e-9 or hours > contract.max_hours_week + 1e-9:
                 found.append(Violation(self.kind, agent_id, None,
                                        f"{hours:g} h this week; contract {contract.id} needs "
@@ -218,5 +223,10 @@ class ApprovedTimeOff(Rule):
 
 
 def structural_rules(site: Site, time_off: list[TimeOff]) -> list[Rule]:
-    return [OneShiftPerDay(), ShiftMatchesTemplate(site), ContractTemplates(site), ContractHours(site),
-            Availability(), ApprovedTimeOff(time_off)]
+    from rules.breaks import ActivitiesInsideShift, BreakPlacement
+    rules: list[Rule] = [OneShiftPerDay(), ShiftMatchesTemplate(site), ContractTemplates(site), ContractHours(site),
+                         Availability(), ApprovedTimeOff(time_off)]
+    if any(t.breaks for t in site.shift_templates):
+        rules.append(BreakPlacement(site))
+    rules.append(ActivitiesInsideShift())
+    return rules

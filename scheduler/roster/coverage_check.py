@@ -17,40 +17,50 @@ from rules.site import Agent
 KIND = "coverage_by_skill"
 
 
-def agents_at_work(shifts: list[RosterShift], agents: dict[str, Agent], interval_min: int) -> Counter:
-    """(skill group 'a;b', interval start in UTC) -> agents at work for the whole interval."""
-    counts: Counter = Counter()
+def minutes_at_work(shifts: list[RosterShift], agents: dict[str, Agent], interval_min: int) -> Counter:
+    """(skill group 'a;b', interval start in UTC) -> agent-minutes on contacts in that interval.
+
+    A shift gives each interval it spans its full length, less the minutes of
+    any break, meeting or training recorded in the roster for that interval.
+    """
+    minutes: Counter = Counter()
     step = pd.Timedelta(minutes=interval_min)
     for entry in shifts:
         group = ";".join(sorted(agents[entry.agent_id].skills))
         moment = pd.Timestamp(entry.shift.start).tz_convert("UTC")
         end = pd.Timestamp(entry.shift.end).tz_convert("UTC")
         while moment + step <= end:
-            counts[(group, moment)] += 1
+            away = 0.0
+            for activity in entry.activities:
+                lo = max(moment, pd.Timestamp(activity.start).tz_convert("UTC"))
+                hi = min(moment + step, pd.Timestamp(activity.end).tz_convert("UTC"))
+                away += max((hi - lo).total_seconds() / 60, 0.0)
+            minutes[(group, moment)] += interval_min - away
             moment += step
-    return counts
+    return minutes
 
 
 def check_coverage(shifts: list[RosterShift], agents: dict[str, Agent], interval_min: int,
                    allocation: pd.DataFrame, coverage: pd.DataFrame) -> list[Violation]:
     found: list[Violation] = []
-    at_work = agents_at_work(shifts, agents, interval_min)
+    at_work = minutes_at_work(shifts, agents, interval_min)
     allocated: Counter = Counter()
     for row in allocation.itertuples(index=False):
         start = pd.Timestamp(row.start).tz_convert("UTC")
         if row.queue not in row.skills.split(";"):
             found.append(Violation(KIND, None, start.date(), f"agents skilled {row.skills} counted on queue {row.queue}"))
-        allocated[(row.skills, start)] += int(row.agents)
-    for key, count in allocated.items():
-        if count > at_work.get(key, 0):
+        allocated[(row.skills, start)] += float(row.agents) * interval_min
+    for key, minutes in allocated.items():
+        if minutes > at_work.get(key, 0.0) + 1e-6:
             found.append(Violation(KIND, None, key[1].date(),
-                                   f"{count} agents of group {key[0]} counted at {key[1]:%Y-%m-%d %H:%M} UTC, "
-                                   f"but only {at_work.get(key, 0)} are at work"))
+                                   f"{minutes / interval_min:g} agents of group {key[0]} counted at "
+                                   f"{key[1]:%Y-%m-%d %H:%M} UTC, but only {at_work.get(key, 0.0) / interval_min:g} "
+                                   f"are on contacts"))
     per_queue = allocation.assign(start=allocation["start"].map(lambda s: pd.Timestamp(s).tz_convert("UTC"))) \
         .groupby(["queue", "start"])["agents"].sum()
     for row in coverage.itertuples(index=False):
-        recount = int(per_queue.get((row.queue, pd.Timestamp(row.start).tz_convert("UTC")), 0))
-        if recount != int(row.scheduled):
+        recount = float(per_queue.get((row.queue, pd.Timestamp(row.start).tz_convert("UTC")), 0.0))
+        if abs(recount - float(row.scheduled)) > 1e-6:
             found.append(Violation(KIND, None, pd.Timestamp(row.start).date(),
                                    f"queue {row.queue} at {row.start}: report says {row.scheduled} agents, "
                                    f"shifts and skills give {recount}"))

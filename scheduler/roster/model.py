@@ -10,16 +10,20 @@ down by term.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from ortools.sat.python import cp_model
 
 from rules.base import Rule, Shift
 from rules.site import Agent, Site, TimeOff
-from scheduler.roster.week import shift_options
+from scheduler.roster.week import local_time, shift_options
 
 COST_SCALE = 100   # objective weights are floats; CP-SAT wants integers (cents, centi-penalties)
 
@@ -38,6 +42,19 @@ class RosterProblem:
     dates: tuple[dt.date, ...]
     rules: list[Rule]
     requirements: pd.DataFrame = field(default_factory=pd.DataFrame)   # queue, start, agents
+
+
+@dataclass
+class Absence:
+    """Time off contacts inside a shift, switched on by `var` (a break, meeting or training)."""
+
+    agent_id: str
+    date: dt.date
+    name: str
+    start: dt.datetime
+    minutes: int
+    var: Any
+    paid: bool = True
 
 
 @dataclass
@@ -63,7 +80,9 @@ class RosterModel:
         self.terms: list[ObjectiveTerm] = []
         self.coverage: dict[tuple[str, int], Any] = {}         # (queue, interval start epoch min) -> expr
         self.requirement: dict[tuple[str, int], int] = {}
-        self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> var
+        self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> agent-minutes
+        self.absences: list[Absence] = []
+        self.coverage_unit_min = problem.site.interval_min   # minutes per unit of the coverage variables
         self._create_options(filter_options)
 
     # --- EncodeContext ---------------------------------------------------------------
@@ -72,6 +91,10 @@ class RosterModel:
 
     def works(self, agent_id: str, date: dt.date) -> Any:
         return sum(var for _, var in self.options(agent_id, date))
+
+    def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
+                    var: Any, paid: bool = True) -> None:
+        self.absences.append(Absence(agent_id, date, name, start, minutes, var, paid))
 
     def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
         coefficient = round(weight * COST_SCALE)
@@ -101,8 +124,23 @@ class RosterModel:
                 if rule.applies_to(agent):
                     rule.encode(self, agent)
 
+    def _forbid_overlapping_absences(self) -> None:
+        """An agent takes one activity at a time: at most one absence covers any minute."""
+        by_agent_day: dict[tuple[str, dt.date], list[Absence]] = defaultdict(list)
+        for absence in self.absences:
+            by_agent_day[(absence.agent_id, absence.date)].append(absence)
+        for absences in by_agent_day.values():
+            if len(absences) < 2:
+                continue
+            points = sorted({epoch_min(a.start) for a in absences})
+            for point in points:
+                covering = [a.var for a in absences if epoch_min(a.start) <= point < epoch_min(a.start) + a.minutes]
+                if len(covering) > 1:
+                    self.model.Add(sum(covering) <= 1)
+
     def add_coverage(self) -> None:
-        """Interval coverage per queue with convex under- and linear over-coverage terms, plus paid-hours cost."""
+        """Coverage per queue and interval in agent-minutes (breaks and activities subtracted),
+        with convex under- and linear over-coverage terms, plus paid-hours cost."""
         site = self.site
         interval_min = site.interval_min
         requirements = self.problem.requirements
@@ -111,37 +149,58 @@ class RosterModel:
         open_queues: dict[int, list[str]] = defaultdict(list)
         for queue, start in self.requirement:
             open_queues[start].append(queue)
+        self._forbid_overlapping_absences()
 
-        # Agents working in each interval, per skill group.
-        working: dict[tuple[tuple[str, ...], int], list[Any]] = defaultdict(list)
+        # Time at work in each interval, per skill group: whole intervals of a shift, less the minutes of
+        # any absence in the interval. Counted in units of the largest step that keeps every quantity whole
+        # (a whole interval when nothing splits one), so the solver keeps the integrality of head counts.
+        groups = {agent.agent_id: tuple(sorted(agent.skills)) for agent in self.agents}
+        absent: list[tuple[tuple[str, ...], int, int, Any]] = []
+        for absence in self.absences:
+            start = epoch_min(absence.start)
+            first = start - (start - epoch_min(self._week_anchor())) % interval_min
+            for t in range(first, start + absence.minutes, interval_min):
+                overlap = min(t + interval_min, start + absence.minutes) - max(t, start)
+                if overlap > 0 and t in open_queues:
+                    absent.append((groups[absence.agent_id], t, overlap, absence.var))
+        unit = functools.reduce(math.gcd, (overlap for _, _, overlap, _ in absent), interval_min)
+        self.coverage_unit_min = unit
+        per_interval = interval_min // unit
+        working: dict[tuple[tuple[str, ...], int], list[tuple[int, Any]]] = defaultdict(list)
+        head_count: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
         for agent in self.agents:
-            group = tuple(sorted(agent.skills))
             for date in self.dates:
                 for shift, var in self.options(agent.agent_id, date):
                     for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
                         if t in open_queues:
-                            working[(group, t)].append(var)
+                            working[(groups[agent.agent_id], t)].append((per_interval, var))
+                            head_count[(groups[agent.agent_id], t)] += 1
+        for group, t, overlap, var in absent:
+            working[(group, t)].append((-(overlap // unit), var))
 
         served: dict[tuple[str, int], list[Any]] = defaultdict(list)
-        for (group, t), variables in sorted(working.items()):
+        for (group, t), terms in sorted(working.items()):
             queues = [q for q in group if q in open_queues[t]]
             if not queues:
                 continue
+            minutes = sum(coef * var for coef, var in terms)
             if len(queues) == 1:
-                served[(queues[0], t)].append(sum(variables))
-                self.allocation[(group, queues[0], t)] = sum(variables)
+                served[(queues[0], t)].append(minutes)
+                self.allocation[(group, queues[0], t)] = minutes
                 continue
             parts = []
             for queue in queues:
-                part = self.model.NewIntVar(0, len(variables), f"alloc[{'+'.join(group)},{queue},{t}]")
+                part = self.model.NewIntVar(0, head_count[(group, t)] * per_interval, f"alloc[{'+'.join(group)},{queue},{t}]")
                 self.allocation[(group, queue, t)] = part
                 served[(queue, t)].append(part)
                 parts.append(part)
-            self.model.Add(sum(parts) == sum(variables))
+            self.model.Add(sum(parts) == minutes)
 
+        # Weights are per missing or spare agent over a whole interval; variables count units of `unit` minutes.
         weights = site.objective
-        under_weights = [round(w * COST_SCALE) for w in weights.under_coverage]
-        over_weight = round(weights.over_coverage * COST_SCALE)
+        under_weights = [round(w * COST_SCALE / per_interval) for w in weights.under_coverage]
+        over_weight = round(weights.over_coverage * COST_SCALE / per_interval)
+        total_heads = len(self.agents)
         for (queue, t), need in sorted(self.requirement.items()):
             cover = sum(served.get((queue, t), []))
             self.coverage[(queue, t)] = cover
@@ -151,13 +210,13 @@ class RosterModel:
                 upper = max(need - k, 0) if last else (1 if need > k else 0)
                 if upper == 0:
                     continue
-                seg = self.model.NewIntVar(0, upper, f"under{k + 1}[{queue},{t}]")
+                seg = self.model.NewIntVar(0, upper * per_interval, f"under{k + 1}[{queue},{t}]")
                 segments.append(seg)
                 self.terms.append(ObjectiveTerm("under_coverage", weight, seg, queue, t))
             if segments:
-                self.model.Add(sum(segments) >= need - cover)
-            over = self.model.NewIntVar(0, len(self.agents), f"over[{queue},{t}]")
-            self.model.Add(over >= cover - need)
+                self.model.Add(sum(segments) >= need * per_interval - cover)
+            over = self.model.NewIntVar(0, total_heads * per_interval, f"over[{queue},{t}]")
+            self.model.Add(over >= cover - need * per_interval)
             self.terms.append(ObjectiveTerm("over_coverage", over_weight, over, queue, t))
 
         contracts = {c.id: c for c in site.contracts}
@@ -165,9 +224,13 @@ class RosterModel:
             rate = contracts[agent.contract].cost_per_hour * weights.paid_hour_cost_weight
             for date in self.dates:
                 for shift, var in self.options(agent.agent_id, date):
-                    cost = round(rate * shift.minutes / 60 * COST_SCALE)
+                    cost = round(rate * self.site.template(shift.template_id).paid_min / 60 * COST_SCALE)
                     if cost:
                         self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var))
+
+    def _week_anchor(self) -> dt.datetime:
+        """Local midnight of the first day: interval boundaries are counted from here."""
+        return local_time(self.dates[0], 0, ZoneInfo(self.site.timezone))
 
     def minimize(self) -> None:
         """Set the objective: the sum of every term added so far."""

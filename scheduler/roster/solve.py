@@ -1,6 +1,7 @@
 """Solve a roster model under a time limit and report what the solver proved."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rules.base import RosterShift
+from rules.base import Activity, RosterShift
 from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.greedy import greedy_roster
@@ -116,17 +117,27 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
+    taken: dict[tuple[str, object], list[Activity]] = {}
+    for absence in rm.absences:
+        if solver.BooleanValue(absence.var):
+            end = (absence.start.astimezone(dt.timezone.utc) + dt.timedelta(minutes=absence.minutes)).astimezone(
+                absence.start.tzinfo)
+            taken.setdefault((absence.agent_id, absence.date), []).append(
+                Activity(absence.name, absence.start, end, absence.paid))
     chosen = []
     for agent in rm.agents:
         for date in rm.dates:
             for shift, var in rm.options(agent.agent_id, date):
                 if solver.BooleanValue(var):
-                    chosen.append(RosterShift(agent.agent_id, shift))
+                    activities = tuple(sorted(taken.get((agent.agent_id, date), []), key=lambda a: a.start))
+                    chosen.append(RosterShift(agent.agent_id, shift, activities))
     return chosen
 
 
-def _value(solver: cp_model.CpSolver, expr) -> int:
-    return int(solver.Value(expr)) if not isinstance(expr, int) else expr
+def _agents(rm: RosterModel, solver: cp_model.CpSolver, expr) -> float:
+    """Coverage units in an interval as average agents present over it."""
+    units = int(solver.Value(expr)) if not isinstance(expr, int) else expr
+    return units * rm.coverage_unit_min / rm.site.interval_min
 
 
 def _start(rm: RosterModel, t: int) -> pd.Timestamp:
@@ -135,12 +146,12 @@ def _start(rm: RosterModel, t: int) -> pd.Timestamp:
 
 def _coverage(rm: RosterModel, solver: cp_model.CpSolver) -> pd.DataFrame:
     rows = [{"queue": q, "start": _start(rm, t), "required": rm.requirement[(q, t)],
-             "scheduled": _value(solver, expr)} for (q, t), expr in rm.coverage.items()]
+             "scheduled": _agents(rm, solver, expr)} for (q, t), expr in rm.coverage.items()]
     return pd.DataFrame(rows, columns=["queue", "start", "required", "scheduled"])
 
 
 def _allocation(rm: RosterModel, solver: cp_model.CpSolver) -> pd.DataFrame:
-    rows = [{"skills": ";".join(group), "queue": q, "start": _start(rm, t), "agents": _value(solver, expr)}
+    rows = [{"skills": ";".join(group), "queue": q, "start": _start(rm, t), "agents": _agents(rm, solver, expr)}
             for (group, q, t), expr in rm.allocation.items()]
     return pd.DataFrame(rows, columns=["skills", "queue", "start", "agents"])
 

@@ -1,0 +1,98 @@
+"""Breaks and lunches: every shift takes its template's breaks, each inside its window.
+
+The solver chooses each break's start (on a 15-minute step) to follow demand:
+a break is time off the phones, so it lands where the queue can spare the agent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from rules.base import EncodeContext, RosterView, Rule, Shift, Violation, enforce
+from rules.site import Agent, Site
+
+BREAK_STEP_MIN = 15
+
+
+def _utc_plus(moment: dt.datetime, minutes: int) -> dt.datetime:
+    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
+
+
+class BreakPlacement(Rule):
+    kind = "breaks"
+
+    def __init__(self, site: Site):
+        self.templates = {t.id: t for t in site.shift_templates}
+
+    def describe(self) -> str:
+        return "each shift takes its template's breaks and lunch, each starting inside its window"
+
+    def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
+        for date in ctx.dates:
+            by_template: dict[str, list[tuple[Shift, Any]]] = defaultdict(list)
+            for shift, var in ctx.options(agent.agent_id, date):
+                by_template[shift.template_id].append((shift, var))
+            for template_id, options in by_template.items():
+                for index, spec in enumerate(self.templates[template_id].breaks):
+                    candidates: dict[dt.datetime, list[Any]] = defaultdict(list)
+                    for shift, var in options:
+                        for offset in range(spec.earliest_after_min, spec.latest_after_min + 1, BREAK_STEP_MIN):
+                            candidates[_utc_plus(shift.start, offset)].append(var)
+                    chosen = []
+                    for start, shift_vars in sorted(candidates.items()):
+                        var = ctx.model.NewBoolVar(f"break[{agent.agent_id},{date},{template_id},{index},{start:%H%M}]")
+                        enforce(ctx.model.Add(var <= sum(shift_vars)), literal)
+                        ctx.add_absence(agent.agent_id, date, spec.name, start, spec.length_min, var, spec.paid)
+                        chosen.append(var)
+                    enforce(ctx.model.Add(sum(chosen) == sum(v for _, v in options)), literal)
+
+    def check(self, roster: RosterView) -> list[Violation]:
+        found = []
+        for entry in roster.shifts:
+            shift = entry.shift
+            template = self.templates.get(shift.template_id)
+            if template is None:
+                continue
+            breaks = sorted((a for a in entry.activities if a.name in {b.name for b in template.breaks}),
+                            key=lambda a: a.start)
+            specs = sorted(template.breaks, key=lambda b: b.earliest_after_min)
+            label = f"{shift.template_id} on {shift.date}"
+            if len(breaks) != len(specs):
+                found.append(Violation(self.kind, entry.agent_id, shift.date,
+                                       f"{label} has {len(breaks)} breaks, its template needs {len(specs)}"))
+                continue
+            for activity, spec in zip(breaks, specs):
+                offset = (activity.start - shift.start).total_seconds() / 60
+                if activity.name != spec.name or activity.minutes != spec.length_min or activity.paid != spec.paid:
+                    found.append(Violation(self.kind, entry.agent_id, shift.date,
+                                           f"{label}: {activity.name} of {activity.minutes} min where the template "
+                                           f"has {spec.name} of {spec.length_min} min"))
+                elif not spec.earliest_after_min <= offset <= spec.latest_after_min:
+                    found.append(Violation(self.kind, entry.agent_id, shift.date,
+                                           f"{label}: {spec.name} at {activity.start:%H:%M} is {offset:g} min into the "
+                                           f"shift, outside {spec.earliest_after_min}-{spec.latest_after_min}"))
+        return found
+
+
+class ActivitiesInsideShift(Rule):
+    """Breaks, meetings and training lie inside their shift and never overlap each other."""
+
+    kind = "activities_inside_shift"
+
+    def describe(self) -> str:
+        return "breaks, meetings and training lie inside the shift and do not overlap"
+
+    def check(self, roster: RosterView) -> list[Violation]:
+        found = []
+        for entry in roster.shifts:
+            ordered = sorted(entry.activities, key=lambda a: a.start)
+            for activity in ordered:
+                if activity.start < entry.shift.start or activity.end > entry.shift.end:
+                    found.append(Violation(self.kind, entry.agent_id, entry.shift.date,
+                                           f"{activity.name} {activity.start:%H:%M}-{activity.end:%H:%M} is outside the shift"))
+            for first, second in zip(ordered, ordered[1:]):
+                if second.start < first.end:
+                    found.append(Violation(self.kind, entry.agent_id, entry.shift.date,
+                                           f"{second.name} at {second.start:%H:%M} overlaps {first.name}"))
+        return found
