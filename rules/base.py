@@ -34,9 +34,28 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """Time inside a shift away from contacts: a break, lunch, meeting or training."""
+
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    paid: bool = True
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
 class RosterShift:
     agent_id: str
     shift: Shift
+    activities: tuple[Activity, ...] = ()
+
+    @property
+    def paid_minutes(self) -> int:
+        return self.shift.minutes - sum(a.minutes for a in self.activities if not a.paid)
 
 
 @dataclass(frozen=True)
