@@ -7,6 +7,7 @@ interval of the horizon (80% interval in contacts_lo/hi).
 from __future__ import annotations
 
 import logging
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +22,8 @@ from forecast.threads import blas_threads
 log = logging.getLogger(__name__)
 
 
-
 def make_calendar(holidays: tuple[str, str | None] | None, special_days=()) -> DayCalendar:
+    """Holidays as (country, subdivision) for the holidays package, plus planner special days."""
     if holidays is None:
         return DayCalendar(special_days=tuple(special_days))
     country, subdivision = holidays
@@ -48,6 +49,7 @@ def horizon_dates(start: pd.Timestamp, days: int, timezone: str) -> np.ndarray:
 
 
 def check_horizon(history: pd.DataFrame, start: pd.Timestamp, days: int, timezone: str) -> None:
+    """The horizon must be at least a day and must not start before the history's last day."""
     if days < 1:
         raise InputError("forecast horizon", f"{days} day(s) is not a horizon", "ask for at least 1 day")
     last = history["start"].max()

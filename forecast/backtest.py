@@ -121,7 +121,7 @@ def run_backtest(panel: Panel, models: tuple[str, ...], horizon_days: int, origi
     chosen, loses = choose(table, models, per_origin_wape(data))
     result = BacktestResult(panel.queue, table, chosen, scales, loses,
                             [str(s) for s in starts], time.perf_counter() - t0)
-    if loses:
+    if loses and np.nansum(panel.y) > 0:
         log.warning("%s: no model beats seasonal naive in the backtest; using %s", panel.queue, chosen)
     return result
 

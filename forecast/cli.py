@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, help="write the forecast CSV here")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"forecast store (default {DEFAULT_DB})")
     parser.add_argument("--no-store", action="store_true", help="do not record the run in the store")
+    parser.add_argument("--keep", type=_positive, default=30,
+                        help="keep the interval rows of this many newest versions (default 30); runs, "
+                             "models and backtest accuracy are kept for every version")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local processes)")
     parser.add_argument("--workers", type=_positive, help="local processes (default: one per core)")
     parser.add_argument("--origins", type=_positive, default=3, help="backtest origins per queue (default 3)")
@@ -123,6 +126,10 @@ def forecast_command(args: argparse.Namespace) -> int:
                              models=_models(args), origins=args.origins, model=args.model)
     report = run_batch(history, settings, None if args.no_store else args.db, scheduler=args.scheduler,
                        workers=args.workers)
+    if report.version_id is not None:
+        pruned = store.prune_intervals(args.db, args.keep)
+        if pruned:
+            log.info("dropped the interval rows of %d old version(s) (--keep %d)", pruned, args.keep)
     if args.out:
         frame = report.forecast()
         out = frame.assign(start=frame["start"].map(lambda t: t.isoformat()))

@@ -80,6 +80,10 @@ def forecast_panel(panel: Panel, settings: ForecastSettings, horizon_dates: np.n
     backtest = run_backtest(panel, candidates, settings.days, origins=settings.origins)
     chosen = settings.model or backtest.chosen
     notes = [backtest.note] if backtest.note else []
+    if not np.nansum(panel.y) > 0:
+        # Nothing to beat: every model forecasts zero; flagging would only be noise.
+        backtest.loses_to_naive = False
+        notes.append("history is all zeros: forecast is zero")
     if backtest.loses_to_naive:
         notes.append("no model beat seasonal naive in the backtest")
     try:

@@ -67,6 +67,20 @@ def test_bad_queue_fails_alone_and_falls_back_to_its_previous_version(tmp_path):
     assert list(compared["queue"]) == ["a", "b", "c"] and compared["model_new"].isna().sum() == 1
 
 
+def test_pruned_versions_keep_their_accuracy_but_are_not_served(tmp_path):
+    from forecast.store import prune_intervals
+
+    db = tmp_path / "f.sqlite"
+    path = history_csv(tmp_path)
+    for _ in range(3):
+        run_batch(path, settings(), db, workers=1)
+    assert prune_intervals(db, keep=1) == 2 and prune_intervals(db, keep=1) == 0
+    assert latest_forecast(db, ["a"], START, 7)["version_id"].eq(3).all()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT DISTINCT version_id FROM forecast_interval").fetchall() == [(3,)]
+        assert conn.execute("SELECT COUNT(DISTINCT version_id) FROM backtest_metric").fetchone()[0] == 3
+
+
 def test_store_schema_records_model_and_accuracy(tmp_path):
     db = tmp_path / "f.sqlite"
     run_batch(history_csv(tmp_path), settings(), db, workers=1)

@@ -101,6 +101,12 @@ def test_all_zero_queue_forecasts_zero():
     assert len(out) == 6 * 24
     assert (out[["contacts", "contacts_lo", "contacts_hi"]].to_numpy() == 0).all()
     assert out["aht_s"].isna().all()
+    from forecast.engine import ForecastSettings, forecast_panel
+
+    panel = build_panels(hist, 30, TZ, make_calendar(None))["q0000"]
+    start = pd.Timestamp("2024-01-29", tz=TZ)
+    result = forecast_panel(panel, ForecastSettings(start, 7, TZ), horizon_dates(start, 7, TZ))
+    assert not result.backtest.loses_to_naive and "all zeros" in "; ".join(result.notes)
 
 
 def test_two_weeks_of_history():
