@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from common.errors import InputError
-from common.io import read_csv, row_label
+from common.io import parse_number, read_csv, row_label
 from rules.loader import parse_clock
 from rules.site import WEEKDAYS, Agent, Site, TimeOff
 
@@ -86,3 +86,21 @@ def load_time_off(path: Path, agents: list[Agent]) -> list[TimeOff]:
                              "write the date as YYYY-MM-DD") from None
         requests.append(TimeOff(agent_id=agent_id, date=date, reason=row.get("reason", "").strip()))
     return requests
+
+
+LEDGER_COLUMNS = ["agent_id", "weeks", "weekends_worked", "late_shifts"]
+
+
+def load_ledger(path: Path) -> dict[str, dict[str, int]]:
+    """Past fairness counts per agent (carried week to week; `plan` writes the updated ledger)."""
+    frame = read_csv(path, "fairness ledger", LEDGER_COLUMNS)
+    ledger: dict[str, dict[str, int]] = {}
+    for index, row in frame.iterrows():
+        where = row_label(path, int(index))
+        agent_id = row["agent_id"].strip()
+        if agent_id in ledger:
+            raise InputError(f"{where}, column 'agent_id'", f"agent '{agent_id}' appears twice",
+                             "keep one row per agent (add the counts together)")
+        ledger[agent_id] = {column: int(parse_number(row[column], where, column, integer=True, minimum=0))
+                            for column in LEDGER_COLUMNS[1:]}
+    return ledger

@@ -200,6 +200,9 @@ class Rule:
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         """Add the rule's hard constraints for one agent (guarded by literal when given)."""
 
+    def encode_site(self, ctx: EncodeContext, agents: list[Agent]) -> None:
+        """Add terms that look at all agents at once (fairness); called once per model."""
+
     def check(self, roster: RosterView) -> list[Violation]:
         raise NotImplementedError
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from common.errors import InputError
+from rules.fairness import Fairness
 from rules.base import Penalty, RosterView, Rule, Violation, parse_scope
 from rules.max_consecutive_days import MaxConsecutiveDays
 from rules.min_consecutive_days import MinConsecutiveDays
@@ -19,7 +20,7 @@ CATALOGUE: dict[str, type[Rule]] = {
     cls.kind: cls for cls in (MinRestBetweenShifts, MaxConsecutiveDays, MinDaysOffPerWeek,
                               MaxShiftsOfTypePerWeek, ForbiddenSuccession, MinConsecutiveDays,
                               MinConsecutiveDaysOff, MaxWeekendsWorked, CompleteWeekends, ShiftsPerPeriod,
-                              Preferences)
+                              Preferences, Fairness)
 }
 
 

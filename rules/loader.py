@@ -292,7 +292,7 @@ def load_site(path: Path) -> Site:
     files: dict[str, Path] = {}
     if top.has("files"):
         files_block = top.child("files")
-        files_block.check_keys({"history", "agents", "time_off"})
+        files_block.check_keys({"history", "agents", "time_off", "fairness_ledger"})
         files = {key: (path.parent / str(value)) for key, value in files_block.raw.items() if value}
 
     return Site(

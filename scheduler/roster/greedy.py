@@ -30,7 +30,7 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
     shifts: list[RosterShift] = []
     for agent in order:
         rm = RosterModel(problem, agents=[agent])
-        rm.add_rules()
+        rm.add_rules(site_wide=False)
         terms = []
         for date in rm.dates:
             for shift, var in rm.options(agent.agent_id, date):

@@ -118,11 +118,15 @@ class RosterModel:
                     chosen.append((shift, var))
                 self._options[(agent.agent_id, date)] = chosen
 
-    def add_rules(self) -> None:
+    def add_rules(self, site_wide: bool = True) -> None:
+        """Each rule's per-agent constraints; then, unless solving one agent alone, its site-wide terms."""
         for agent in self.agents:
             for rule in self.problem.rules:
                 if rule.applies_to(agent):
                     rule.encode(self, agent)
+        if site_wide:
+            for rule in self.problem.rules:
+                rule.encode_site(self, self.agents)
 
     def _forbid_overlapping_absences(self) -> None:
         """An agent takes one activity at a time: at most one absence covers any minute."""
