@@ -12,7 +12,8 @@ import pandas as pd
 from common.errors import InputError
 from forecast.api import forecast_queues
 from pipeline.inputs import SiteInputs, last_history_date
-from rules.base import RosterView, Violation
+from rules.base import Penalty, RosterView, Violation
+from rules.catalogue import hard_violations, soft_penalties
 from scheduler.evaluation import interval_evaluation, queue_summary
 from scheduler.roster.coverage_check import check_coverage
 from scheduler.roster.diagnose import find_conflicts
@@ -32,6 +33,7 @@ class PlanOutcome:
     requirements: pd.DataFrame
     roster: RosterResult
     violations: list[Violation]
+    penalties: list[Penalty]                # what each soft rule charges, recomputed from the roster
     evaluation: pd.DataFrame
     summary: pd.DataFrame
     rule_names: list[tuple[str, str]]       # (kind, description) of every rule checked
@@ -79,11 +81,15 @@ def choose_dates(inputs: SiteInputs, week_start: dt.date | None) -> tuple[dt.dat
     return planning_dates(start)
 
 
-def check_roster(inputs: SiteInputs, dates: tuple[dt.date, ...], result: RosterResult) -> list[Violation]:
+def roster_view(inputs: SiteInputs, dates: tuple[dt.date, ...], shifts) -> RosterView:
     agents = {a.agent_id: a for a in inputs.agents}
-    view = RosterView(inputs.site, agents, tuple(inputs.time_off), dates, tuple(result.shifts))
-    violations = [v for rule in inputs.rules for v in rule.check(view)]
-    violations += check_coverage(result.shifts, agents, inputs.site.interval_min, result.allocation, result.coverage)
+    return RosterView(inputs.site, agents, tuple(inputs.time_off), dates, tuple(shifts))
+
+
+def check_roster(inputs: SiteInputs, dates: tuple[dt.date, ...], result: RosterResult) -> list[Violation]:
+    view = roster_view(inputs, dates, result.shifts)
+    violations = hard_violations(inputs.rules, view)
+    violations += check_coverage(result.shifts, view.agents, inputs.site.interval_min, result.allocation, result.coverage)
     return violations
 
 
@@ -131,9 +137,10 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
 
     clock = time.perf_counter()
     violations = check_roster(inputs, dates, result)
+    penalties = soft_penalties(inputs.rules, roster_view(inputs, dates, result.shifts))
     evaluation = interval_evaluation(site, requirements, result.coverage)
     summary = queue_summary(site, evaluation)
     timings["checks"] = time.perf_counter() - clock
     rule_names = [(r.kind, r.describe()) for r in inputs.rules]
-    return PlanOutcome(inputs, dates, forecast, requirements, result, violations, evaluation, summary,
+    return PlanOutcome(inputs, dates, forecast, requirements, result, violations, penalties, evaluation, summary,
                        rule_names, timings)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.plan import PlanOutcome
 from reports.summary import solver_line
-from reports.tables import agent_hours_table
+from reports.tables import agent_hours_table, fairness_summary
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1f2933;max-width:1200px}
@@ -126,8 +126,25 @@ def render_report(outcome: PlanOutcome) -> str:
         violations = pd.DataFrame([(v.rule, v.agent_id or "", v.date or "", v.message) for v in outcome.violations],
                                   columns=["rule", "agent", "date", "problem"])
         sections.append(_table(violations.head(200)))
+    by_agent = outcome.roster.agent_breakdown
+    if not by_agent.empty:
+        pivot = by_agent.pivot_table(index="agent_id", columns="term", values="cost", aggfunc="sum", fill_value=0.0)
+        pivot["total"] = pivot.sum(axis=1)
+        pivot = pivot.sort_values("total", ascending=False).reset_index()
+        agent_costs = _table(pivot, {c: ",.2f" for c in pivot.columns if c != "agent_id"})
+    else:
+        agent_costs = "<p>No per-agent terms.</p>"
+    penalties = pd.DataFrame([(p.rule, p.agent_id or "", p.amount, p.message) for p in outcome.penalties],
+                             columns=["rule", "agent", "cost", "why"])
     sections += [
+        "<h2>Fairness</h2>",
+        "<p>Weekends and late shifts across agents, this week and with past weeks from the ledger.</p>",
+        _table(fairness_summary(outcome), {"max": "g", "min": "g", "spread (max-min)": "g", "std": ".2f"}),
         "<h2>Objective breakdown</h2>", _table(breakdown, {"cost": ",.2f"}),
+        f"<details><summary>By agent ({len(by_agent['agent_id'].unique()) if not by_agent.empty else 0} agents)</summary>"
+        f"{agent_costs}</details>",
+        f"<details><summary>Soft-rule charges, recomputed from the roster ({len(penalties)})</summary>"
+        f"{_table(penalties.head(300), {'cost': ',.2f'})}</details>",
         "<h2>Hours per agent</h2>",
         f"<details><summary>{len(hours)} agents</summary>{_table(hours, {'hours': '.1f', 'min_hours': 'g', 'max_hours': 'g'})}</details>",
         "<h2>Run</h2>", _table(timings, {"seconds": ".2f"}),

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.plan import PlanOutcome
+from pipeline.plan import PlanOutcome, roster_view
+from rules.agents_file import load_ledger
+from rules.fairness import updated_ledger
 
 
 def iso(series: pd.Series) -> pd.Series:
@@ -33,12 +35,50 @@ def roster_table(outcome: PlanOutcome) -> pd.DataFrame:
     for entry in sorted(outcome.roster.shifts, key=lambda r: (r.agent_id, r.shift.start)):
         agent = agents[entry.agent_id]
         shift = entry.shift
+        breaks = "; ".join(f"{a.name} {a.start:%H:%M}-{a.end:%H:%M}" for a in entry.activities)
         rows.append({"agent_id": agent.agent_id, "name": agent.name, "contract": agent.contract,
                      "date": shift.date.isoformat(), "shift": shift.template_id,
                      "start": shift.start.isoformat(), "end": shift.end.isoformat(),
-                     "paid_hours": shift.minutes / 60, "skills": ";".join(agent.skills)})
+                     "paid_hours": entry.paid_minutes / 60, "skills": ";".join(agent.skills), "activities": breaks})
     return pd.DataFrame(rows, columns=["agent_id", "name", "contract", "date", "shift", "start", "end",
-                                       "paid_hours", "skills"])
+                                       "paid_hours", "skills", "activities"])
+
+
+def activities_table(outcome: PlanOutcome) -> pd.DataFrame:
+    """One row per break, lunch, meeting or training: the roster's activity segments."""
+    rows = [{"agent_id": entry.agent_id, "date": entry.shift.date.isoformat(), "activity": a.name,
+             "start": a.start.isoformat(), "end": a.end.isoformat(), "paid": a.paid}
+            for entry in sorted(outcome.roster.shifts, key=lambda r: (r.agent_id, r.shift.start))
+            for a in entry.activities]
+    return pd.DataFrame(rows, columns=["agent_id", "date", "activity", "start", "end", "paid"])
+
+
+def fairness_ledger_table(outcome: PlanOutcome) -> pd.DataFrame:
+    """Past counts plus this week's, to feed next week's plan (site YAML files.fairness_ledger)."""
+    files = outcome.inputs.site.files
+    past = load_ledger(files["fairness_ledger"]) if "fairness_ledger" in files else {}
+    view = roster_view(outcome.inputs, outcome.dates, outcome.roster.shifts)
+    return pd.DataFrame(updated_ledger(past, view), columns=["agent_id", "weeks", "weekends_worked", "late_shifts"])
+
+
+def fairness_summary(outcome: PlanOutcome) -> pd.DataFrame:
+    """Spread across agents of weekends and late shifts, this week and including past weeks."""
+    ledger = fairness_ledger_table(outcome)
+    late_ids = {t.id for t in outcome.inputs.site.shift_templates if t.late}
+    roster = roster_table(outcome)
+    this_week = pd.DataFrame({"agent_id": ledger["agent_id"]})
+    weekend = roster[pd.to_datetime(roster["date"]).dt.day_of_week >= 5].groupby("agent_id").size()
+    late = roster[roster["shift"].isin(late_ids)].groupby("agent_id").size()
+    this_week["weekends_worked"] = this_week["agent_id"].map(weekend).fillna(0).clip(upper=1)
+    this_week["late_shifts"] = this_week["agent_id"].map(late).fillna(0)
+    rows = []
+    for column in ("weekends_worked", "late_shifts"):
+        for label, frame in (("this week", this_week), ("including past weeks", ledger)):
+            values = frame[column].astype(float)
+            rows.append({"measure": column.replace("_", " "), "over": label, "agents with any": int((values > 0).sum()),
+                         "max": values.max(), "min": values.min(), "spread (max-min)": values.max() - values.min(),
+                         "std": values.std(ddof=0)})
+    return pd.DataFrame(rows)
 
 
 def agent_hours_table(outcome: PlanOutcome) -> pd.DataFrame:

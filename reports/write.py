@@ -6,9 +6,11 @@ from pathlib import Path
 from common.io import staged_output
 from pipeline.plan import PlanOutcome
 from reports.html import render_report
-from reports.tables import forecast_table, requirements_table, roster_table
+from reports.tables import (activities_table, fairness_ledger_table, forecast_table, requirements_table,
+                            roster_table)
 
-OUTPUT_FILES = ("forecast.csv", "requirements.csv", "roster.csv", "report.html")
+OUTPUT_FILES = ("forecast.csv", "requirements.csv", "roster.csv", "activities.csv", "fairness_ledger.csv",
+                "report.html")
 
 
 def write_plan(outcome: PlanOutcome, out_dir: Path) -> list[Path]:
@@ -16,5 +18,7 @@ def write_plan(outcome: PlanOutcome, out_dir: Path) -> list[Path]:
         forecast_table(outcome).to_csv(staging / "forecast.csv", index=False)
         requirements_table(outcome).to_csv(staging / "requirements.csv", index=False)
         roster_table(outcome).to_csv(staging / "roster.csv", index=False)
+        activities_table(outcome).to_csv(staging / "activities.csv", index=False)
+        fairness_ledger_table(outcome).to_csv(staging / "fairness_ledger.csv", index=False)
         (staging / "report.html").write_text(render_report(outcome), encoding="utf-8")
     return [Path(out_dir) / name for name in OUTPUT_FILES]

@@ -102,10 +102,9 @@ class Fairness(Rule):
         return found
 
 
-def updated_ledger(rule: Fairness | None, roster: RosterView) -> list[dict[str, Any]]:
+def updated_ledger(past: dict[str, dict[str, int]], roster: RosterView) -> list[dict[str, Any]]:
     """The ledger carried into next week: past counts plus this week's, one row per agent."""
-    late_templates = rule.late_templates if rule else set()
-    past = rule.ledger if rule else {}
+    late_templates = {t.id for t in roster.site.shift_templates if t.late}
     rows = []
     for agent_id in sorted(roster.agents):
         shifts = roster.shifts_of(agent_id)

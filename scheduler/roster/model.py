@@ -230,7 +230,7 @@ class RosterModel:
                 for shift, var in self.options(agent.agent_id, date):
                     cost = round(rate * self.site.template(shift.template_id).paid_min / 60 * COST_SCALE)
                     if cost:
-                        self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var))
+                        self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var, agent_id=agent.agent_id))
 
     def _week_anchor(self) -> dt.datetime:
         """Local midnight of the first day: interval boundaries are counted from here."""

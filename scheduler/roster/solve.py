@@ -49,6 +49,7 @@ class RosterResult:
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)     # queue, start, required, scheduled
     allocation: pd.DataFrame = field(default_factory=pd.DataFrame)   # skills, queue, start, agents
     breakdown: dict[str, float] = field(default_factory=dict)        # objective by term name
+    agent_breakdown: pd.DataFrame = field(default_factory=pd.DataFrame)  # agent_id, term, cost
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -101,7 +102,8 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
     if solver is None:
         return RosterResult(report)
     return RosterResult(report, _shifts(roster_model, solver), _coverage(roster_model, solver),
-                        _allocation(roster_model, solver), _breakdown(roster_model, solver))
+                        _allocation(roster_model, solver), _breakdown(roster_model, solver),
+                        _agent_breakdown(roster_model, solver))
 
 
 def solve_roster(problem: RosterProblem) -> RosterResult:
@@ -161,3 +163,14 @@ def _breakdown(rm: RosterModel, solver: cp_model.CpSolver) -> dict[str, float]:
     for term in rm.terms:
         totals[term.name] = totals.get(term.name, 0.0) + term.coefficient * solver.Value(term.variable) / COST_SCALE
     return totals
+
+
+def _agent_breakdown(rm: RosterModel, solver: cp_model.CpSolver) -> pd.DataFrame:
+    """The objective's per-agent terms (paid hours, fairness, preferences): agent_id, term, cost."""
+    totals: dict[tuple[str, str], float] = {}
+    for term in rm.terms:
+        if term.agent_id is not None:
+            key = (term.agent_id, term.name)
+            totals[key] = totals.get(key, 0.0) + term.coefficient * solver.Value(term.variable) / COST_SCALE
+    rows = [{"agent_id": a, "term": name, "cost": cost} for (a, name), cost in sorted(totals.items()) if cost]
+    return pd.DataFrame(rows, columns=["agent_id", "term", "cost"])
