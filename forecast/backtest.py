@@ -28,6 +28,7 @@ LEVELS = (80.0, 95.0)
 MIN_TRAIN_DAYS = 7
 MAX_BACKTEST_HORIZON = 14
 SCALE_LIMITS = (0.5, 4.0)
+CALIBRATION_PRIOR_ORIGINS = 3.0
 ENSEMBLE = "ensemble"
 
 
@@ -74,13 +75,21 @@ def origin_dates(panel: Panel, horizon: int, origins: int, step: int) -> list[np
     return sorted(result)
 
 
-def calibration_scale(z: np.ndarray, level: float) -> float:
-    """Factor on sd so that |error| / sd stays within the level's z for `level`% of points."""
+def calibration_scale(z: np.ndarray, level: float, origins: int) -> float:
+    """Factor on sd so that |error| / sd stays within the level's z for `level`% of points.
+
+    Shrunk towards 1 (the model's own sd) by how many origins back it: errors
+    within an origin share its level error, so three origins are three pieces
+    of evidence, not thousands; CALIBRATION_PRIOR_ORIGINS is the weight of the
+    model's own sd.
+    """
     z = z[np.isfinite(z)]
-    if z.size < 20:
+    if z.size < 20 or origins < 1:
         return 1.0
     target = norm.ppf(0.5 + level / 200.0)
-    return float(np.clip(np.quantile(z, level / 100.0) / target, *SCALE_LIMITS))
+    raw = float(np.clip(np.quantile(z, level / 100.0) / target, *SCALE_LIMITS))
+    weight = origins / (origins + CALIBRATION_PRIOR_ORIGINS)
+    return 1.0 + (raw - 1.0) * weight
 
 
 def run_backtest(panel: Panel, models: tuple[str, ...], horizon_days: int, origins: int = 3,
@@ -134,14 +143,15 @@ def summarise(queue: str, data: dict[str, np.ndarray], n_origins: int) -> tuple[
         origin, hday, f, a, sd, scale = arr.T
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(sd > 0, np.abs(a - f) / sd, np.where(a == f, 0.0, np.inf))
-        scales[name] = {lvl: calibration_scale(z, lvl) for lvl in LEVELS}
+        n_scored = len(np.unique(origin))
+        scales[name] = {lvl: calibration_scale(z, lvl, n_scored) for lvl in LEVELS}
         inside = {}
         for lvl in LEVELS:
             zc = np.empty_like(z)
             for k in np.unique(origin):
                 own = origin == k
                 others = z[~own] if n_origins > 1 else z
-                s = calibration_scale(others, lvl) if n_origins > 1 else 1.0
+                s = calibration_scale(others, lvl, n_scored - 1) if n_scored > 1 else 1.0
                 zc[own] = z[own] / s
             inside[lvl] = zc <= norm.ppf(0.5 + lvl / 200.0)
         for h in [0] + sorted(np.unique(hday).astype(int).tolist()):

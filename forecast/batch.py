@@ -208,30 +208,34 @@ def chunked(tasks: list[QueueTask], workers: int) -> list[list[QueueTask]]:
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
+def connect_dask(scheduler: str):
+    """A Client on an existing Dask cluster, or an InputError a planner can act on."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler", "dask.distributed is not installed",
+                         "pip install 'dask[distributed]' (it is a declared dependency)") from None
+    try:
+        return Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError("--scheduler", f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+                         "start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
+                         "or leave --scheduler out to use local processes") from None
+
+
 def execute(chunks: list[list[QueueTask]], settings: BatchSettings, start: pd.Timestamp,
-            scheduler: str | None, workers: int) -> Iterator[list[QueueOutcome]]:
-    """Run chunks where asked and yield their outcomes as they finish."""
-    if scheduler:
-        try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
-        except ImportError:
-            raise InputError("--scheduler", "dask.distributed is not installed",
-                             "pip install 'dask[distributed]' (it is a declared dependency)") from None
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise InputError("--scheduler", f"cannot reach the Dask scheduler at {scheduler} ({exc})",
-                             "start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                             "or leave --scheduler out to use local processes") from None
-        with client:
-            futures = client.map(run_chunk, chunks, settings=settings, start=start, pure=False)
-            index = {f.key: chunk for f, chunk in zip(futures, chunks)}
-            for future in dask_completed(futures):
-                try:
-                    yield future.result()
-                except Exception as exc:
-                    yield _lost(index[future.key], f"Dask worker failed: {type(exc).__name__}: {exc}")
+            client, workers: int) -> Iterator[list[QueueOutcome]]:
+    """Run chunks on the Dask client if given, else in local processes; yield outcomes as they finish."""
+    if client is not None:
+        from distributed import as_completed as dask_completed
+
+        futures = client.map(run_chunk, chunks, settings=settings, start=start, pure=False)
+        index = {f.key: chunk for f, chunk in zip(futures, chunks)}
+        for future in dask_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:   # a lost worker loses its chunk, not the run
+                yield _lost(index[future.key], f"Dask worker failed: {type(exc).__name__}: {exc}")
         return
     if workers <= 1:
         for chunk in chunks:
@@ -263,6 +267,9 @@ def run_batch(history: Path, settings: BatchSettings, db_path: Path | None, *, s
     if start.tzinfo is None:
         start = start.tz_localize(settings.timezone)
     workers = workers or os.cpu_count() or 1
+    client = connect_dask(scheduler) if scheduler else None
+    if client is not None:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
     executor = scheduler or f"local:{workers} processes"
     writer = RunWriter(db_path) if db_path is not None else None
     version_id = None
@@ -278,18 +285,26 @@ def run_batch(history: Path, settings: BatchSettings, db_path: Path | None, *, s
              settings.horizon_days, start.date(), executor)
     outcomes: list[QueueOutcome] = []
     done = 0
-    for chunk_outcomes in execute(chunked(tasks, workers), settings, start, scheduler, workers):
-        for outcome in chunk_outcomes:
-            outcomes.append(outcome)
-            if writer is not None:
-                writer.add_queue(outcome)
-            if outcome.status != "ok":
-                log.warning("queue %s failed: %s", outcome.queue, outcome.error)
-        done += len(chunk_outcomes)
-        if progress:
-            progress(done, len(tasks))
-        elif done == len(tasks) or done % max(1, len(tasks) // 10) < len(chunk_outcomes):
-            log.info("%d/%d queues done (%.0fs)", done, len(tasks), time.perf_counter() - t0)
+    try:
+        for chunk_outcomes in execute(chunked(tasks, workers), settings, start, client, workers):
+            for outcome in chunk_outcomes:
+                outcomes.append(outcome)
+                if writer is not None:
+                    writer.add_queue(outcome)
+                if outcome.status != "ok":
+                    log.warning("queue %s failed: %s", outcome.queue, outcome.error)
+            done += len(chunk_outcomes)
+            if progress:
+                progress(done, len(tasks))
+            elif done == len(tasks) or done % max(1, len(tasks) // 10) < len(chunk_outcomes):
+                log.info("%d/%d queues done (%.0fs)", done, len(tasks), time.perf_counter() - t0)
+    except BaseException:
+        if writer is not None:
+            writer.abort(time.perf_counter() - t0)   # never leave a version that looks usable
+        raise
+    finally:
+        if client is not None:
+            client.close()
     outcomes.sort(key=lambda o: o.queue)
     seconds = time.perf_counter() - t0
     if writer is not None:

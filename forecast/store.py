@@ -176,6 +176,14 @@ class RunWriter:
                 self.conn.executemany("INSERT INTO backtest_metric VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       records)
 
+    def abort(self, seconds: float) -> None:
+        """Mark an interrupted run failed, so no reader ever uses it."""
+        with self.conn:
+            self.conn.execute("UPDATE forecast_run SET status = 'failed', finished_at = ?, queues_ok = ?, "
+                              "queues_failed = ?, seconds = ? WHERE version_id = ?",
+                              (_utc_now(), self.ok, self.failed, seconds, self.version_id))
+        self.conn.close()
+
     def finish(self, seconds: float) -> str:
         status = "complete" if self.failed == 0 and self.ok > 0 else ("failed" if self.ok == 0 else "partial")
         with self.conn:
