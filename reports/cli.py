@@ -9,6 +9,7 @@ from pathlib import Path
 from common.errors import InputError
 from pipeline.inputs import DEFAULT_SITE, load_inputs
 from pipeline.plan import choose_dates, raise_if_infeasible, run_plan
+from reports.explain import explain_shift
 from reports.summary import summary_text
 from reports.write import write_plan
 from scheduler.roster.model import RosterProblem
@@ -44,6 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _input_arguments(validate)
     validate.set_defaults(func=validate_command)
 
+    explain = subparsers.add_parser("explain", help="why does an agent work a given day: coverage served, rules, cost",
+                                    description="Explain one shift of a finished plan (reads --out from `plan`).")
+    _input_arguments(explain)
+    explain.add_argument("--out", type=Path, default=Path("out"), help="the plan's output folder (default: out/)")
+    explain.add_argument("--agent", required=True, help="agent_id")
+    explain.add_argument("--date", required=True, type=_date, help="the day, YYYY-MM-DD")
+    explain.set_defaults(func=explain_command)
+
 
 def plan_command(args: argparse.Namespace) -> int:
     if args.time_limit is not None and args.time_limit <= 0:
@@ -65,4 +74,10 @@ def validate_command(args: argparse.Namespace) -> int:
           f"{len(inputs.time_off)} time-off requests, {len(inputs.rules)} rules; history {len(history)} rows "
           f"from {history['start'].min():%Y-%m-%d} to {history['start'].max():%Y-%m-%d}; every agent can be "
           f"rostered for {dates[0]} to {dates[-1]}")
+    return 0
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    inputs = load_inputs(args.site, args.history, args.agents, args.time_off)
+    print(explain_shift(inputs, args.out, args.agent, args.date))
     return 0
