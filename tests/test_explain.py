@@ -4,12 +4,13 @@ from __future__ import annotations
 import pandas as pd
 
 from run_schedule import main
-from tests.site_factory import SMALL_SITE_YAML, write_small_site
+from tests.site_factory import SMALL_AGENTS_CSV, SMALL_SITE_YAML, write_small_site
 
 
 def test_explain_names_coverage_binding_rules_and_cost(tmp_path, capsys):
     yaml = SMALL_SITE_YAML.replace("{id: FT, min_hours_week: 32,", "{id: FT, min_hours_week: 40,")
-    files = write_small_site(tmp_path / "site", site_yaml=yaml)
+    agents = SMALL_AGENTS_CSV.replace("T08,Hal Ive,FT,chat,,,fri", "T08,Hal Ive,FT,chat,,,")   # 5 days fit 40 h
+    files = write_small_site(tmp_path / "site", site_yaml=yaml, agents_csv=agents)
     out = tmp_path / "out"
     assert main(["plan", "--site", str(files.site), "--out", str(out)]) == 0
     roster = pd.read_csv(out / "roster.csv")
