@@ -75,8 +75,13 @@ def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, inter
     if history.empty:
         raise InputError("history", "there are no history rows to forecast from", "pass a non-empty history")
     check_horizon(history, start, days, timezone)
+    inferred = infer_interval_min(history)
     if interval_min is None:
-        interval_min = infer_interval_min(history)
+        interval_min = inferred
+    elif inferred > interval_min:
+        raise InputError("history", f"the history has {inferred}-minute intervals but {interval_min}-minute "
+                         "intervals were asked for", f"export the history at {interval_min} minutes or finer "
+                         "(finer intervals are added up), or plan in longer intervals")
     calendar = make_calendar(holidays, special_days)
     panels = build_panels(history, interval_min, timezone, calendar)
     dates = horizon_dates(start, days, timezone)

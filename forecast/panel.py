@@ -83,14 +83,19 @@ def build_panel(rows: pd.DataFrame, queue: str, interval_min: int, calendar: Day
     dates = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
     n, slots = len(dates), 1440 // interval_min
     row = (day - first).astype(np.int64)
-    flat = row * slots + slot
     contacts = rows["contacts"].to_numpy(dtype=float)
-    total = np.bincount(flat, weights=contacts, minlength=n * slots)
-    count = np.bincount(flat, minlength=n * slots)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # Average, not sum, where a wall-clock slot occurs twice (the autumn DST hour)
-        # or two off-grid rows fall in one slot, so the cell stays "contacts per interval".
-        y = np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(n, slots)
+    # The same wall-clock minute twice is the repeated autumn DST hour: average it so the
+    # cell stays "contacts per interval". Different minutes in one slot (a finer history
+    # than interval_min) add up.
+    wall_key = row * 1440 + minute
+    seen = np.bincount(wall_key, minlength=n * 1440)
+    per_minute = np.bincount(wall_key, weights=contacts, minlength=n * 1440) / np.maximum(seen, 1)
+    minute_slot = (np.arange(n * 1440) % 1440) // interval_min + (np.arange(n * 1440) // 1440) * slots
+    present = seen > 0
+    total = np.bincount(minute_slot[present], weights=per_minute[present], minlength=n * slots)
+    count = np.bincount(minute_slot[present], minlength=n * slots)
+    y = np.where(count > 0, total, np.nan).reshape(n, slots)
+    flat = row * slots + slot
     if "aht_s" in rows.columns:
         aht = rows["aht_s"].to_numpy(dtype=float)
         known = np.isfinite(aht) & (contacts > 0)

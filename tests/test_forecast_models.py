@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from common.errors import InputError
 from forecast.api import build_panels, forecast_queues, horizon_dates, make_calendar
 from forecast.calendar import SpecialDay
 from forecast.models.registry import DEFAULT_MODELS, make_model
@@ -49,6 +50,16 @@ def test_interval_lengths(minutes):
     per_day = out.groupby(local_days(out)).size()
     assert (per_day == 12 * 60 // minutes).all() and len(per_day) == 6
     assert (out["start"].dt.minute % minutes == 0).all()
+
+
+def test_finer_history_adds_up_and_coarser_is_refused():
+    fine = synthetic_history(1, weeks=4, interval_min=15, first_day="2024-01-01", seed=19)
+    out = forecast_queues(fine, pd.Timestamp("2024-01-29", tz=TZ), 7, 30, TZ, model="seasonal_average")
+    assert len(out) == 6 * 24 and (out["start"].dt.minute % 30 == 0).all()
+    assert out["contacts"].sum() == pytest.approx(fine["contacts"].sum() / 4, rel=0.1)
+    coarse = synthetic_history(1, weeks=4, interval_min=60, first_day="2024-01-01", seed=19)
+    with pytest.raises(InputError, match="60-minute"):
+        forecast_queues(coarse, pd.Timestamp("2024-01-29", tz=TZ), 7, 30, TZ)
 
 
 def test_sunday_to_thursday_week():
