@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from common.errors import InputError
+from rules.activities import ScheduledActivity
 from rules.fairness import Fairness
 from rules.base import Penalty, RosterView, Rule, Violation, parse_scope
 from rules.max_consecutive_days import MaxConsecutiveDays
@@ -20,7 +21,7 @@ CATALOGUE: dict[str, type[Rule]] = {
     cls.kind: cls for cls in (MinRestBetweenShifts, MaxConsecutiveDays, MinDaysOffPerWeek,
                               MaxShiftsOfTypePerWeek, ForbiddenSuccession, MinConsecutiveDays,
                               MinConsecutiveDaysOff, MaxWeekendsWorked, CompleteWeekends, ShiftsPerPeriod,
-                              Preferences, Fairness)
+                              Preferences, Fairness, ScheduledActivity)
 }
 
 

@@ -50,6 +50,16 @@ objective:
 solver: {time_limit_s: 20, workers: 2, seed: 3}
 """
 
+BREAKS_SITE_YAML = SMALL_SITE_YAML.replace(
+    '  - {id: D8, length_min: 480, earliest_start: "09:00", latest_start: "09:00", start_step_min: 60}',
+    '  - {id: D8, length_min: 480, earliest_start: "09:00", latest_start: "09:00", start_step_min: 60,\n'
+    '     breaks: [{name: break, length_min: 15, start_after_min: [60, 150]},\n'
+    '              {name: lunch, length_min: 30, paid: false, start_after_min: [180, 300]}]}').replace(
+    "{id: FT, min_hours_week: 32,", "{id: FT, min_hours_week: 30,").replace(
+    "  - {rule: min_days_off_per_week, days: 2}\n",
+    "  - {rule: min_days_off_per_week, days: 2}\n"
+    '  - {rule: activity, name: team training, length_min: 60, per_week: 1, window: ["10:00", "16:00"], contracts: [FT]}\n')
+
 SMALL_AGENTS_CSV = """\
 agent_id,name,contract,skills,available_from,available_to,unavailable_days
 T01,Ann Lee,FT,voice,,,
