@@ -5,9 +5,15 @@ agents.csv and time_off.csv for the site in data/sample_site/site.yaml.
 The same seed gives the same bytes on every run and machine (for a given
 numpy): no wall clock, no hash ordering, fixed float formats, fixed row order.
 
-The calendar (timezone, interval length, opening hours, queues, shift
-templates, contracts, rest-day rule) is read from site.yaml so the data cannot
-drift from the config; the shapes and volumes below are this file's choice.
+The calendar (timezone, interval length, opening hours of the site and of
+each queue, shift templates, contracts, rest-day rule) is read from site.yaml so
+the data cannot drift from the config; the shapes and volumes below are this
+file's choice.
+
+Calls and chats arrive only while their queue is open. Emails arrive around the
+clock, seven days a week; the history, like a real mailbox export, has rows only
+for the queue's open intervals, and everything that arrived while it was closed
+is delivered in the next open interval (the first one of the next open morning).
 """
 from __future__ import annotations
 
@@ -68,6 +74,10 @@ class QueueProfile:
     abandon_floor: float                      # abandon rate in a quiet interval
     abandon_peak_extra: float                 # added at the busiest interval of the history
     abandon_power: float                      # how sharply abandons rise with load
+    # Around-the-clock arrivals (email): volume_curve spans 00:00-24:00, weekday_factors
+    # name all seven days (what is *sent* each calendar day), and whatever arrives while
+    # the queue is closed is delivered in its next open interval.
+    around_the_clock: bool = False
 
 
 PROFILES: dict[str, QueueProfile] = {
@@ -102,6 +112,25 @@ PROFILES: dict[str, QueueProfile] = {
         abandon_peak_extra=0.01,
         abandon_power=1.0,
     ),
+    "email": QueueProfile(
+        # Mean delivered per open weekday (Mon-Fri) at trend level 1; Monday's share carries the weekend.
+        weekday_mean_daily=350.0,
+        # Sent per calendar day: weekends are quiet but not silent.
+        weekday_factors={"mon": 1.08, "tue": 1.02, "wed": 1.00, "thu": 0.98, "fri": 0.92,
+                         "sat": 0.30, "sun": 0.25},
+        # Sent around the clock: working-day peak, a small evening bump after work, quiet small hours.
+        volume_curve=((0.0, 0.18), (2.0, 0.06), (5.0, 0.05), (7.0, 0.35), (8.0, 0.80), (9.0, 1.20),
+                      (10.0, 1.35), (11.0, 1.30), (12.0, 1.20), (13.0, 1.15), (14.0, 1.20), (15.0, 1.15),
+                      (16.0, 1.05), (17.0, 0.90), (18.0, 0.70), (19.0, 0.62), (20.0, 0.60), (21.0, 0.52),
+                      (22.0, 0.40), (23.0, 0.28), (24.0, 0.18)),
+        aht_mean_s=420.0,
+        aht_curve=((0.0, 1.0), (24.0, 1.0)),
+        handle_cv=0.8,
+        abandon_floor=0.0,                    # nobody hangs up on an email
+        abandon_peak_extra=0.0,
+        abandon_power=1.0,
+        around_the_clock=True,
+    ),
 }
 
 
@@ -128,6 +157,7 @@ class SiteCalendar:
     interval_min: int
     opening: dict[str, tuple[int, int]]       # weekday -> (open, close), local minutes after midnight
     queue_ids: tuple[str, ...]
+    queue_opening: dict[str, dict[str, tuple[int, int]]]   # per queue: its override, else the site's
     templates: dict[str, Template]
     contracts: dict[str, ContractSpec]
     max_days_per_week: int
@@ -151,6 +181,9 @@ def load_calendar(path: Path = SITE_YAML) -> SiteCalendar:
     """
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     site = raw["site"]
+
+    def hours(block: dict) -> dict[str, tuple[int, int]]:
+        return {day: (_clock(v[0]), _clock(v[1])) for day, v in block.items()}
     templates = {
         t["id"]: Template(t["id"], int(t["length_min"]),
                           tuple(range(_clock(t["earliest_start"]), _clock(t["latest_start"]) + 1,
@@ -172,8 +205,9 @@ def load_calendar(path: Path = SITE_YAML) -> SiteCalendar:
     return SiteCalendar(
         timezone=site["timezone"],
         interval_min=int(site["interval_min"]),
-        opening={day: (_clock(v[0]), _clock(v[1])) for day, v in site["opening_hours"].items()},
+        opening=hours(site["opening_hours"]),
         queue_ids=tuple(q["id"] for q in raw["queues"]),
+        queue_opening={q["id"]: hours(q.get("opening_hours") or site["opening_hours"]) for q in raw["queues"]},
         templates=templates,
         contracts=contracts,
         max_days_per_week=7 - min_days_off,
@@ -183,21 +217,23 @@ def load_calendar(path: Path = SITE_YAML) -> SiteCalendar:
 
 # --------------------------------------------------------------------------- history
 
+Hours = dict[str, tuple[int, int]]            # weekday -> (open, close), local minutes after midnight
+
 
 def weekday_name(day: dt.date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def open_days(calendar: SiteCalendar, first: dt.date, last: dt.date) -> list[dt.date]:
-    """Every date in [first, last] on which the site opens (missing days included)."""
+def open_days(hours: Hours, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every date in [first, last] on which `hours` open (missing days included)."""
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    return [d for d in days if weekday_name(d) in calendar.opening]
+    return [d for d in days if weekday_name(d) in hours]
 
 
-def interval_offsets(calendar: SiteCalendar, day: dt.date) -> np.ndarray:
-    """Local minutes after midnight of each interval start while the site is open that day."""
-    open_min, close_min = calendar.opening[weekday_name(day)]
-    return np.arange(open_min, close_min, calendar.interval_min)
+def interval_offsets(hours: Hours, interval_min: int, day: dt.date) -> np.ndarray:
+    """Local minutes after midnight of each interval start while `hours` are open that day."""
+    open_min, close_min = hours[weekday_name(day)]
+    return np.arange(open_min, close_min, interval_min)
 
 
 def curve_at(knots: Sequence[tuple[float, float]], minutes: np.ndarray, interval_min: int) -> np.ndarray:
@@ -207,10 +243,18 @@ def curve_at(knots: Sequence[tuple[float, float]], minutes: np.ndarray, interval
     return np.interp(hours, xs, ys)
 
 
-def normalised_weekday_factors(profile: QueueProfile) -> dict[str, float]:
-    """Scale the factors so Mon-Fri average exactly 1 (the daily mean then means what it says)."""
-    weekdays = [profile.weekday_factors[d] for d in WEEKDAYS[:5]]
-    scale = 1.0 / float(np.mean(weekdays))
+def normalised_weekday_factors(profile: QueueProfile, hours: Hours) -> dict[str, float]:
+    """Scale the factors so the daily mean means what it says.
+
+    A queue whose contacts arrive while it is open: Mon-Fri average exactly 1.
+    Around the clock: a week's factors add up to the queue's open days, so each
+    open day delivers the daily mean on average (every contact sent is
+    delivered on some open day, Monday carrying the weekend's).
+    """
+    if profile.around_the_clock:
+        scale = len(hours) / float(sum(profile.weekday_factors[d] for d in WEEKDAYS))
+    else:
+        scale = 1.0 / float(np.mean([profile.weekday_factors[d] for d in WEEKDAYS[:5]]))
     return {d: f * scale for d, f in profile.weekday_factors.items()}
 
 
@@ -225,25 +269,57 @@ def day_level(day: dt.date, days: list[dt.date]) -> float:
     return level
 
 
-def aht_normaliser(profile: QueueProfile, calendar: SiteCalendar) -> float:
+def aht_normaliser(profile: QueueProfile, hours: Hours, interval_min: int) -> float:
     """Scale for the AHT curve so a weekday's volume-weighted AHT equals aht_mean_s."""
-    minutes = interval_offsets(calendar, dt.date(2026, 11, 25))   # a Wednesday
-    volume = curve_at(profile.volume_curve, minutes, calendar.interval_min)
-    aht = curve_at(profile.aht_curve, minutes, calendar.interval_min)
+    minutes = interval_offsets(hours, interval_min, dt.date(2026, 11, 25))   # a Wednesday
+    volume = curve_at(profile.volume_curve, minutes, interval_min)
+    aht = curve_at(profile.aht_curve, minutes, interval_min)
     return 1.0 / float(np.sum(volume * aht) / np.sum(volume))
 
 
-def expected_contacts(profile: QueueProfile, calendar: SiteCalendar, days: list[dt.date],
-                      day_shock: np.ndarray) -> list[np.ndarray]:
+def expected_contacts(profile: QueueProfile, hours: Hours, interval_min: int, days: list[dt.date],
+                      trend_days: list[dt.date], day_shock: np.ndarray) -> list[np.ndarray]:
     """Mean contacts per interval for each day: daily total spread over that day's open intervals."""
-    factors = normalised_weekday_factors(profile)
+    factors = normalised_weekday_factors(profile, hours)
     means = []
     for day, shock in zip(days, day_shock):
-        minutes = interval_offsets(calendar, day)
-        shape = curve_at(profile.volume_curve, minutes, calendar.interval_min)
-        total = profile.weekday_mean_daily * factors[weekday_name(day)] * day_level(day, days) * shock
+        minutes = interval_offsets(hours, interval_min, day)
+        shape = curve_at(profile.volume_curve, minutes, interval_min)
+        total = profile.weekday_mean_daily * factors[weekday_name(day)] * day_level(day, trend_days) * shock
         means.append(total * shape / shape.sum())
     return means
+
+
+def delivered_contacts(profile: QueueProfile, hours: Hours, interval_min: int, days: list[dt.date],
+                       sent_days: list[dt.date], sent_shock: Sequence[float],
+                       trend_days: list[dt.date]) -> list[np.ndarray]:
+    """Mean contacts per open interval of each of `days`, for contacts that arrive around the clock.
+
+    Each calendar day of sent_days (consecutive, starting early enough to fill
+    the first day's backlog) sends its total over 24 h along volume_curve. An
+    open interval delivers what arrived in it; the first open interval after a
+    closure also delivers everything that arrived while the queue was closed.
+    """
+    factors = normalised_weekday_factors(profile, hours)
+    slots = np.arange(0, 24 * 60, interval_min)
+    shape = curve_at(profile.volume_curve, slots, interval_min)
+    shape = shape / shape.sum()
+    wanted = set(days)
+    delivered: dict[dt.date, np.ndarray] = {}
+    waiting = 0.0                                       # arrived while closed, not yet delivered
+    for day, shock in zip(sent_days, sent_shock):
+        sent = (profile.weekday_mean_daily * factors[weekday_name(day)] * day_level(day, trend_days)
+                * shock * shape)
+        if weekday_name(day) not in hours:
+            waiting += float(sent.sum())
+            continue
+        open_min, close_min = hours[weekday_name(day)]
+        today = sent[(slots >= open_min) & (slots < close_min)].copy()
+        today[0] += waiting + float(sent[slots < open_min].sum())
+        waiting = float(sent[slots >= close_min].sum())
+        if day in wanted:
+            delivered[day] = today
+    return [delivered[d] for d in days]
 
 
 def abandon_rate(profile: QueueProfile, mean: np.ndarray, busiest: float) -> np.ndarray:
@@ -264,23 +340,44 @@ def interval_aht(profile: QueueProfile, contacts: np.ndarray, mean_aht: np.ndarr
     return np.where(contacts > 0, np.round(drawn, 1), profile.aht_mean_s)
 
 
+# Around-the-clock queues: arrivals are drawn from this many days before the
+# history so its first morning carries the backlog a real mailbox would have.
+BACKLOG_LEAD_DAYS = 7
+
+
 def history_rows(calendar: SiteCalendar, seed: int) -> list[tuple[str, str, int, float, int]]:
-    """All history rows, ordered by queue (site.yaml order) then start."""
+    """All history rows, ordered by queue (site.yaml order) then start.
+
+    Each queue draws from its own stream, so adding a queue at the end of
+    site.yaml leaves the other queues' rows as they were.
+    """
     rng_days, *rng_queues = (np.random.default_rng(s)
                              for s in np.random.SeedSequence([seed, 1]).spawn(1 + len(calendar.queue_ids)))
-    days = open_days(calendar, HISTORY_FIRST, HISTORY_LAST)
-    shared = rng_days.lognormal(0.0, DAY_SHOCK_SHARED_SD, size=len(days))
+    site_days = open_days(calendar.opening, HISTORY_FIRST, HISTORY_LAST)
+    shared = dict(zip(site_days, rng_days.lognormal(0.0, DAY_SHOCK_SHARED_SD, size=len(site_days))))
     zone = ZoneInfo(calendar.timezone)
     rows: list[tuple[str, str, int, float, int]] = []
     for queue_id, rng in zip(calendar.queue_ids, rng_queues):
         profile = PROFILES[queue_id]
-        own = rng.lognormal(0.0, DAY_SHOCK_QUEUE_SD, size=len(days))
-        aht_day = rng.lognormal(0.0, DAY_AHT_SD, size=len(days))
-        means = expected_contacts(profile, calendar, days, shared * own)
+        hours = calendar.queue_opening[queue_id]
+        days = open_days(hours, HISTORY_FIRST, HISTORY_LAST)
+        if profile.around_the_clock:
+            first_sent = HISTORY_FIRST - dt.timedelta(days=BACKLOG_LEAD_DAYS)
+            sent_days = [first_sent + dt.timedelta(days=i) for i in range((HISTORY_LAST - first_sent).days + 1)]
+            own = rng.lognormal(0.0, DAY_SHOCK_QUEUE_SD, size=len(sent_days))
+            aht_day = rng.lognormal(0.0, DAY_AHT_SD, size=len(days))
+            # No shared shock is drawn for days the site is closed: those days get their own wobble only.
+            shock = [shared.get(d, 1.0) * o for d, o in zip(sent_days, own)]
+            means = delivered_contacts(profile, hours, calendar.interval_min, days, sent_days, shock, site_days)
+        else:
+            own = rng.lognormal(0.0, DAY_SHOCK_QUEUE_SD, size=len(days))
+            aht_day = rng.lognormal(0.0, DAY_AHT_SD, size=len(days))
+            shock = np.array([shared.get(d, 1.0) for d in days]) * own
+            means = expected_contacts(profile, hours, calendar.interval_min, days, site_days, shock)
         busiest = max(float(m.max()) for m in means)
-        aht_scale = aht_normaliser(profile, calendar)
+        aht_scale = aht_normaliser(profile, hours, calendar.interval_min)
         for day, mean, aht_level in zip(days, means, aht_day):
-            minutes = interval_offsets(calendar, day)
+            minutes = interval_offsets(hours, calendar.interval_min, day)
             contacts = rng.poisson(mean)
             mean_aht = (profile.aht_mean_s * aht_scale * aht_level
                         * curve_at(profile.aht_curve, minutes, calendar.interval_min))
@@ -312,7 +409,9 @@ LAST_NAMES = (
 )
 
 CONTRACT_MIX = (("FT40", 54), ("PT30", 21), ("PT20", 15))
-SKILL_MIX = (("voice", 58), ("chat", 14), ("voice;chat", 18))
+# 14 agents answer email: 10 blended with voice (they take calls on Saturdays and
+# evenings, when the mailbox is closed) and 4 in a back-office email team.
+SKILL_MIX = (("voice", 46), ("chat", 14), ("voice;chat", 16), ("voice;email", 10), ("email", 4))
 
 
 @dataclass(frozen=True)
@@ -353,12 +452,31 @@ class AgentRow:
     limits: Limits
 
 
+def skill_hours(calendar: SiteCalendar, skills: str) -> Hours:
+    """When an agent has work: per weekday, from the first of their queues to open to the last to close.
+
+    The roster may put anyone on any shift inside the site's hours, but time
+    when none of an agent's queues is open covers nothing, so the generator
+    keeps every contract reachable inside these hours.
+    """
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for queue_id in skills.split(";"):
+        for day, span in calendar.queue_opening[queue_id].items():
+            spans.setdefault(day, []).append(span)
+    return {day: (min(o for o, _ in spans[day]), max(c for _, c in spans[day]))
+            for day in WEEKDAYS if day in spans}
+
+
 def fitting_templates(calendar: SiteCalendar, contract: ContractSpec, limits: Limits,
-                      weekday: str) -> list[str]:
-    """The contract's templates with at least one start inside both opening hours and the agent's window."""
-    if weekday not in calendar.opening or weekday in limits.unavailable_days:
+                      weekday: str, hours: Hours | None = None) -> list[str]:
+    """The contract's templates with at least one start inside both opening hours and the agent's window.
+
+    hours: the opening hours to fit in (default: the site's).
+    """
+    hours = calendar.opening if hours is None else hours
+    if weekday not in hours or weekday in limits.unavailable_days:
         return []
-    open_min, close_min = calendar.opening[weekday]
+    open_min, close_min = hours[weekday]
     lo = max(open_min, limits.available_from if limits.available_from is not None else 0)
     hi = min(close_min, limits.available_to if limits.available_to is not None else 24 * 60)
     return [t for t in contract.templates
@@ -367,16 +485,17 @@ def fitting_templates(calendar: SiteCalendar, contract: ContractSpec, limits: Li
 
 
 def contract_reachable(calendar: SiteCalendar, contract_id: str, limits: Limits,
-                       days_off: Sequence[str] = ()) -> bool:
+                       days_off: Sequence[str] = (), hours: Hours | None = None) -> bool:
     """Can some week of shifts meet the contract's hours, within the rest-day and template caps?
 
-    days_off: weekdays of approved time off in the week. Brute force: at most
-    (templates + 1) ** 7 combinations, a few hundred here.
+    days_off: weekdays of approved time off in the week. hours: where shifts
+    must fit (default: the site's opening hours; skill_hours for one agent).
+    Brute force: at most (templates + 1) ** 7 combinations, a few hundred here.
     """
     contract = calendar.contracts[contract_id]
     options = []
     for weekday in WEEKDAYS:
-        fits = [] if weekday in days_off else fitting_templates(calendar, contract, limits, weekday)
+        fits = [] if weekday in days_off else fitting_templates(calendar, contract, limits, weekday, hours)
         options.append([None, *fits])
     for week in itertools.product(*options):
         worked = [t for t in week if t is not None]
@@ -396,7 +515,11 @@ def _shuffled_mix(mix: Sequence[tuple[str, int]], rng: np.random.Generator) -> l
 
 
 def make_agents(calendar: SiteCalendar, seed: int) -> list[AgentRow]:
-    """The 90 agents: exact contract and skill mix, shuffled independently, limits on a few."""
+    """The 90 agents: exact contract and skill mix, shuffled independently, limits on a few.
+
+    Every agent can meet their contract inside the hours their queues are open
+    (a limit pattern only goes to agents it leaves able to).
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
     contracts = _shuffled_mix(CONTRACT_MIX, rng)
     skills = _shuffled_mix(SKILL_MIX, rng)
@@ -404,14 +527,20 @@ def make_agents(calendar: SiteCalendar, seed: int) -> list[AgentRow]:
         raise ValueError("CONTRACT_MIX and SKILL_MIX must count the same number of agents")
     pairs = rng.choice(len(FIRST_NAMES) * len(LAST_NAMES), size=len(contracts), replace=False)
     names = [f"{FIRST_NAMES[p // len(LAST_NAMES)]} {LAST_NAMES[p % len(LAST_NAMES)]}" for p in pairs]
+    hours = [skill_hours(calendar, s) for s in skills]
     limits = [NO_LIMITS] * len(contracts)
     for contract_id, pattern in LIMIT_PATTERNS:
-        pool = [i for i, c in enumerate(contracts) if c == contract_id and limits[i] is NO_LIMITS]
-        chosen = pool[int(rng.integers(len(pool)))]
-        if not contract_reachable(calendar, contract_id, pattern):
-            raise ValueError(f"limit pattern {pattern} makes contract {contract_id} unreachable")
-        limits[chosen] = pattern
-    return [AgentRow(f"A{i + 1:03d}", names[i], contracts[i], skills[i], limits[i]) for i in range(len(contracts))]
+        pool = [i for i, c in enumerate(contracts) if c == contract_id and limits[i] is NO_LIMITS
+                and contract_reachable(calendar, contract_id, pattern, hours=hours[i])]
+        if not pool:
+            raise ValueError(f"limit pattern {pattern} makes contract {contract_id} unreachable for every agent")
+        limits[pool[int(rng.integers(len(pool)))]] = pattern
+    agents = [AgentRow(f"A{i + 1:03d}", names[i], contracts[i], skills[i], limits[i]) for i in range(len(contracts))]
+    stuck = [a.agent_id for a, h in zip(agents, hours)
+             if not contract_reachable(calendar, a.contract, a.limits, hours=h)]
+    if stuck:
+        raise ValueError(f"agents {stuck} cannot meet their contract while their queues are open")
+    return agents
 
 
 def agent_rows(agents: list[AgentRow]) -> list[tuple[str, ...]]:
@@ -449,13 +578,15 @@ def make_time_off(calendar: SiteCalendar, agents: list[AgentRow], seed: int) -> 
                 return
             agent = candidates[int(i)]
             day = dates[int(rng.integers(len(dates)))]
-            if contract_reachable(calendar, agent.contract, agent.limits, (weekday_name(day),)):
+            if contract_reachable(calendar, agent.contract, agent.limits, (weekday_name(day),),
+                                  skill_hours(calendar, agent.skills)):
                 requests.append((agent, day))
                 count -= 1
         if count:
             raise ValueError("not enough agents can take time off without breaking their contract")
 
-    full = [a for a in agents if a.contract == "FT40" and "sat" not in a.limits.unavailable_days]
+    full = [a for a in agents if a.contract == "FT40" and "sat" not in a.limits.unavailable_days
+            and "sat" in skill_hours(calendar, a.skills)]       # no request for a day they never work
     pick(full, FULL_TIMER_SATURDAYS_OFF, [saturday])
     part = [a for a in agents if a.contract != "FT40"]
     pick(part, PART_TIMER_DAYS_OFF, weekdays)

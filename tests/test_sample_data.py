@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from data.generate_sample import generate
+from rules.loader import load_site
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_site"
 FILES = ("history.csv", "agents.csv", "time_off.csv")
@@ -26,6 +27,21 @@ MISSING = dt.date(2026, 10, 7)
 def minutes(text: str) -> int:
     h, m = text.split(":")
     return int(h) * 60 + int(m)
+
+
+def queue_hours(site: dict, queue_id: str) -> dict[str, list[str]]:
+    """A queue's opening hours: its own override, else the site's."""
+    queue = next(q for q in site["queues"] if q["id"] == queue_id)
+    return queue.get("opening_hours") or site["site"]["opening_hours"]
+
+
+def agent_hours(site: dict, skills: str) -> dict[str, tuple[int, int]]:
+    """Per weekday, the span from the first of the agent's queues to open to the last to close."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for queue_id in skills.split(";"):
+        for day, (open_at, close_at) in queue_hours(site, queue_id).items():
+            spans.setdefault(day, []).append((minutes(open_at), minutes(close_at)))
+    return {day: (min(o for o, _ in v), max(c for _, c in v)) for day, v in spans.items()}
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +75,59 @@ def test_regenerating_gives_the_committed_bytes(tmp_path: Path) -> None:
             f"{name} differs from a fresh run: run `python -m data.generate_sample` and commit")
 
 
+def test_the_loader_accepts_the_site_and_each_queue_gets_its_model(site: dict) -> None:
+    loaded = load_site(SAMPLE / "site.yaml")
+    queues = {q.id: q for q in loaded.queues}
+    assert [q.id for q in loaded.queues] == [q["id"] for q in site["queues"]] == ["voice", "chat", "email"]
+    voice, chat, email = queues["voice"], queues["chat"], queues["email"]
+    assert voice.service_goal.model == "erlang_a"
+    assert (voice.service_goal.service_level, voice.service_goal.target_s) == (0.8, 20)
+    assert (voice.service_goal.max_occupancy, voice.service_goal.max_abandon) == (0.85, 0.05)
+    assert chat.service_goal.concurrency == 2
+    assert (email.channel, email.name, email.shrinkage) == ("email", "Email - account queries", 0.25)
+    assert email.service_goal.model == "backlog"
+    assert (email.service_goal.deadline_s, email.service_goal.deadline_share) == (14400, 0.9)
+    hours = loaded.queue_hours(email)
+    assert sorted(hours, key=DAYS.index) == ["mon", "tue", "wed", "thu", "fri"]
+    assert {(h.open_min, h.close_min) for h in hours.values()} == {(8 * 60, 18 * 60)}
+    assert voice.opening_hours is None and chat.opening_hours is None     # the site's hours
+
+
+def test_patience_is_consistent_with_the_history(history: pd.DataFrame, site: dict) -> None:
+    """Abandon rate = mean wait / mean patience: the patience must imply a believable mean wait."""
+    voice = history[history["queue"] == "voice"]
+    rate = voice["abandoned"].sum() / voice["contacts"].sum()
+    patience = next(q for q in site["queues"] if q["id"] == "voice")["service_goal"]["patience_s"]
+    assert 0.03 < rate < 0.07
+    assert 5.0 < rate * patience < 10.0      # seconds waited on average by every offered call
+
+
 def test_history_columns_and_values(history: pd.DataFrame) -> None:
     assert list(pd.read_csv(SAMPLE / "history.csv", nrows=0).columns) == ["queue", "start", "contacts", "aht_s", "abandoned"]
-    assert set(history["queue"]) == {"voice", "chat"}
+    assert list(pd.unique(history["queue"])) == ["voice", "chat", "email"]      # site.yaml order
     assert (history["contacts"] >= 0).all() and (history["abandoned"] >= 0).all()
     assert (history["aht_s"] > 0).all()
     assert (history["abandoned"] <= history["contacts"]).all()
     assert not history.duplicated(["queue", "start"]).any()
 
 
-def test_history_only_while_open(history: pd.DataFrame, site: dict) -> None:
-    hours = site["site"]["opening_hours"]
-    weekday = history["local"].dt.day_of_week.map(lambda i: DAYS[i])
-    assert "sun" not in set(weekday)
-    minute = history["local"].dt.hour * 60 + history["local"].dt.minute
+@pytest.mark.parametrize("queue", ["voice", "chat", "email"])
+def test_history_only_while_the_queue_is_open(history: pd.DataFrame, site: dict, queue: str) -> None:
+    hours = queue_hours(site, queue)
+    rows = history[history["queue"] == queue]
+    weekday = rows["local"].dt.day_of_week.map(lambda i: DAYS[i])
+    assert set(weekday) == set(hours)
+    minute = rows["local"].dt.hour * 60 + rows["local"].dt.minute
     opens = weekday.map(lambda d: minutes(hours[d][0]))
     closes = weekday.map(lambda d: minutes(hours[d][1]))
     assert ((minute >= opens) & (minute < closes)).all()
     assert (minute % site["site"]["interval_min"] == 0).all()
+
+
+def test_email_is_closed_at_weekends_and_worked_weekdays_8_to_18(history: pd.DataFrame) -> None:
+    email = history[history["queue"] == "email"]
+    assert set(email["local"].dt.day_of_week) == {0, 1, 2, 3, 4}
+    assert set(email["local"].dt.strftime("%H:%M")) == {f"{h:02d}:{m:02d}" for h in range(8, 18) for m in (0, 30)}
 
 
 def test_history_spans_the_dst_change(history: pd.DataFrame) -> None:
@@ -89,12 +140,17 @@ def test_history_spans_the_dst_change(history: pd.DataFrame) -> None:
     assert history["start"].str.contains("2026-10-26T08:00:00\\+00:00").any()
 
 
-def test_history_has_every_open_day_but_the_outage(history: pd.DataFrame) -> None:
+def test_history_has_every_open_day_but_the_outage(history: pd.DataFrame, site: dict) -> None:
     first, last = dt.date(2026, 8, 17), dt.date(2026, 11, 22)
-    expected = {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
-    expected = {d for d in expected if d.weekday() != 6} - {MISSING}
+    every = {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
     for queue, rows in history.groupby("queue"):
+        hours = queue_hours(site, queue)
+        expected = {d for d in every if DAYS[d.weekday()] in hours} - {MISSING}
         assert set(rows["date"]) == expected, queue
+        slots = {day: (minutes(close) - minutes(open_)) // site["site"]["interval_min"]
+                 for day, (open_, close) in hours.items()}
+        per_day = rows.groupby("date").size()
+        assert all(n == slots[DAYS[d.weekday()]] for d, n in per_day.items()), queue
 
 
 def test_holiday_dip_and_catch_up(history: pd.DataFrame) -> None:
@@ -105,6 +161,11 @@ def test_holiday_dip_and_catch_up(history: pd.DataFrame) -> None:
         tuesdays = [v for d, v in days.items() if d.weekday() == 1 and d != HOLIDAY + dt.timedelta(days=1)]
         assert days[HOLIDAY] < 0.5 * pd.Series(mondays).median()
         assert days[HOLIDAY + dt.timedelta(days=1)] > pd.Series(tuesdays).median()
+    # Email: the holiday's 08:00 delivers the (ordinary) weekend's mail; the rest of the day is quiet.
+    email = history[history["queue"] == "email"]
+    later = email[email["local"].dt.strftime("%H:%M") != "08:00"].groupby("date")["contacts"].sum()
+    mondays = [v for d, v in later.items() if d.weekday() == 0 and d != HOLIDAY]
+    assert later[HOLIDAY] < 0.5 * pd.Series(mondays).median()
 
 
 def test_history_weekly_shape(history: pd.DataFrame) -> None:
@@ -117,6 +178,46 @@ def test_history_weekly_shape(history: pd.DataFrame) -> None:
     assert 0.35 < voice["sat"] / voice[["tue", "wed", "thu"]].mean() < 0.55
     assert 1500 < voice[["mon", "tue", "wed", "thu", "fri"]].mean() < 1900
     assert 350 < means["chat"][["mon", "tue", "wed", "thu", "fri"]].mean() < 500
+    email = means["email"]
+    assert 320 < email[["mon", "tue", "wed", "thu", "fri"]].mean() < 390
+    assert email["mon"] > 1.3 * email[["tue", "wed", "thu", "fri"]].max()      # Monday carries the weekend's mail
+
+
+def test_email_shape(history: pd.DataFrame) -> None:
+    """Mail sent while the mailbox is closed arrives with the first open interval; nobody abandons an email."""
+    email = history[history["queue"] == "email"].copy()
+    assert (email["abandoned"] == 0).all()
+    assert 400 < (email["contacts"] * email["aht_s"]).sum() / email["contacts"].sum() < 440
+    email["clock"] = email["local"].dt.strftime("%H:%M")
+    email["weekday"] = email["local"].dt.day_of_week
+    first = email[email["clock"] == "08:00"].groupby("weekday")["contacts"].median()
+    rest = email[email["clock"] != "08:00"]
+    typical = rest["contacts"].median()
+    assert 5 < typical < 20                                     # ~10 an interval through the day
+    assert (first.loc[[1, 2, 3, 4]] > 5 * typical).all()        # the evening and night before
+    assert first.loc[0] > 2 * first.loc[[1, 2, 3, 4]].max()     # Friday evening and the weekend
+    # The day's own arrivals are spread over the day, not one peak, with the morning busier than the evening.
+    by_clock = rest.groupby("clock")["contacts"].mean()
+    assert by_clock.max() < 2 * by_clock.min()
+    assert by_clock["10:00"] > by_clock["17:30"]
+
+
+def test_workload_fits_inside_the_contracts(history: pd.DataFrame, site: dict, agents: pd.DataFrame) -> None:
+    """A week's raw workload (before queueing margins) uses well under the hours the contracts guarantee.
+
+    Meeting the service goals adds about a third on top, so this keeps the
+    planned week tight but below the paid hours.
+    """
+    weeks = history["date"].map(lambda d: d.isocalendar()[:2]).nunique()   # 14 (one day lost to the outage)
+    contracts = {c["id"]: c for c in site["contracts"]}
+    minimum_paid = sum(contracts[c]["min_hours_week"] for c in agents["contract"])
+    assert minimum_paid == 2964
+    workload = 0.0
+    for queue in site["queues"]:
+        rows = history[history["queue"] == queue["id"]]
+        concurrency = queue["service_goal"].get("concurrency", 1)
+        workload += (rows["contacts"] * rows["aht_s"]).sum() / 3600 / concurrency / (1 - queue["shrinkage"])
+    assert 0.5 < workload / weeks / minimum_paid < 0.7, workload / weeks
 
 
 def test_agents_mix(agents: pd.DataFrame, site: dict) -> None:
@@ -124,7 +225,9 @@ def test_agents_mix(agents: pd.DataFrame, site: dict) -> None:
                                     "available_to", "unavailable_days"]
     assert list(agents["agent_id"]) == [f"A{i:03d}" for i in range(1, 91)]
     assert agents["contract"].value_counts().to_dict() == {"FT40": 54, "PT30": 21, "PT20": 15}
-    assert agents["skills"].value_counts().to_dict() == {"voice": 58, "voice;chat": 18, "chat": 14}
+    assert agents["skills"].value_counts().to_dict() == {"voice": 46, "voice;chat": 16, "chat": 14,
+                                                          "voice;email": 10, "email": 4}
+    assert set(";".join(agents["skills"]).split(";")) == {q["id"] for q in site["queues"]}
     assert set(agents["contract"]) <= {c["id"] for c in site["contracts"]}
     assert agents["name"].str.match(r"^[A-Z][a-z]+ [A-Z][A-Za-z']+$").all()
     limited = agents[(agents[["available_from", "available_to", "unavailable_days"]] != "").any(axis=1)]
@@ -132,7 +235,12 @@ def test_agents_mix(agents: pd.DataFrame, site: dict) -> None:
 
 
 def reachable(site: dict, agent: pd.Series, days_off: set[str] = frozenset()) -> bool:
-    """Brute force: some week of fitting shifts (or rest) meets the contract's hours within the rules."""
+    """Brute force: some week of fitting shifts (or rest) meets the contract's hours within the rules.
+
+    Shifts must fit while one of the agent's queues is open (stricter than the
+    site's hours, which is all the roster needs): an email-only agent's week
+    has to fit Mon-Fri 08:00-18:00, or their time would cover nothing.
+    """
     contract = next(c for c in site["contracts"] if c["id"] == agent["contract"])
     templates = {t["id"]: t for t in site["shift_templates"] if t["id"] in contract["shift_templates"]}
     rules = {r["rule"]: r for r in site["rules"]}
@@ -142,11 +250,12 @@ def reachable(site: dict, agent: pd.Series, days_off: set[str] = frozenset()) ->
     lo = minutes(agent["available_from"]) if agent["available_from"] else 0
     hi = minutes(agent["available_to"]) if agent["available_to"] else 24 * 60
     blocked = set(filter(None, agent["unavailable_days"].split(";"))) | set(days_off)
+    hours = agent_hours(site, agent["skills"])
 
     def fits(day: str) -> list[str]:
-        if day in blocked or day not in site["site"]["opening_hours"]:
+        if day in blocked or day not in hours:
             return []
-        open_min, close_min = (minutes(x) for x in site["site"]["opening_hours"][day])
+        open_min, close_min = hours[day]
         out = []
         for tid, t in templates.items():
             starts = range(minutes(t["earliest_start"]), minutes(t["latest_start"]) + 1, t["start_step_min"])
