@@ -78,6 +78,13 @@ def forecast_panel(panel: Panel, settings: ForecastSettings, horizon_dates: np.n
     if settings.model and "seasonal_naive" not in candidates:
         candidates = ("seasonal_naive", settings.model)
     backtest = run_backtest(panel, candidates, settings.days, origins=settings.origins)
+    if settings.model and len(backtest.metrics):
+        # Forced model: record it as the choice; the naive comparison still stands.
+        table = backtest.metrics
+        table["chosen"] = table["model"] == settings.model
+        forced = table[(table["model"] == settings.model) & (table["horizon_day"] == 0)]
+        backtest.loses_to_naive = bool(len(forced) and forced["loses_to_naive"].iloc[0])
+        backtest.chosen = settings.model
     chosen = settings.model or backtest.chosen
     notes = [backtest.note] if backtest.note else []
     if not np.nansum(panel.y) > 0:

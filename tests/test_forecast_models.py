@@ -149,3 +149,21 @@ def test_ensemble_is_the_mean_of_its_members(panel):
     members = [make_model(n).fit(panel).predict(dates) for n in ("ets", "calendar_regression", "weekday_average")]
     ens = make_model("ensemble").fit(panel).predict(dates)
     assert np.allclose(ens.mean, np.mean([m.mean for m in members], axis=0))
+
+
+def test_calendar_regression_learns_the_catch_up_after_a_closed_holiday():
+    import holidays as holidays_pkg
+
+    hist = synthetic_history(1, weeks=70, first_day="2023-01-02", seed=20)
+    local_date = hist["start"].dt.tz_localize(None).dt.normalize()
+    bank = pd.to_datetime(list(holidays_pkg.country_holidays("GB", subdiv="ENG", years=[2023, 2024])))
+    hist = hist[~local_date.isin(bank)]
+    local_date = hist["start"].dt.tz_localize(None).dt.normalize()
+    after = local_date.isin(bank + pd.Timedelta(days=1))
+    hist.loc[after, "contacts"] = np.round(hist.loc[after, "contacts"] * 1.4)
+    hist = hist[hist["start"] < pd.Timestamp("2024-05-06", tz=TZ)]
+    out = forecast_queues(hist, pd.Timestamp("2024-05-06", tz=TZ), 14, 30, TZ, ("GB", "ENG"),
+                          model="calendar_regression")
+    daily = out.groupby(local_days(out))["contacts"].sum()
+    assert pd.Timestamp("2024-05-06") not in daily.index                      # May Day: closed, as every year
+    assert daily[pd.Timestamp("2024-05-07")] > 1.25 * daily[pd.Timestamp("2024-05-14")]

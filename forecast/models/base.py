@@ -82,7 +82,7 @@ class DailySeries:
     raw: np.ndarray
     missing: np.ndarray
     holiday: np.ndarray            # holiday name per date ('' if none)
-    after_closure: np.ndarray      # open day right after an open weekday with no data
+    after_closure: np.ndarray      # day after a holiday or after an open weekday with no data (catch-up)
     period: int
     open_weekdays: np.ndarray
 
@@ -186,10 +186,15 @@ def prepare_daily(panel: Panel) -> tuple[DayProfile, Noise, DailySeries, dict[st
     expected = seasonal_expectation(clean, wd)
     missing = ~np.isfinite(clean)
     values = np.where(missing, expected, clean)
-    raw = np.where((holiday != "") & (special == 1.0) & ~outlier, totals, clean)
     no_data = ~np.isfinite(totals)
     after_closure = np.zeros(len(dates), dtype=bool)
-    after_closure[1:] = no_data[:-1] & ~no_data[1:]
+    after_closure[1:] = (no_data[:-1] | (holiday[:-1] != "")) & ~no_data[1:]
+    # Calendar models see holidays and catch-up days as they were (they have terms for them),
+    # unless the day is wildly off (a data error rather than a calendar effect).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plausible = np.abs(np.log(totals / expected)) < np.log(3.0)
+    explained = ((holiday != "") | (after_closure & plausible)) & (special == 1.0)
+    raw = np.where(explained, totals, clean)
     effects, default = holiday_effects(holiday, totals, expected)
     daily = DailySeries(dates=dates, weekday=wd, values=values, raw=raw, missing=missing, holiday=holiday,
                         after_closure=after_closure, period=len(open_weekdays), open_weekdays=open_weekdays)
