@@ -599,6 +599,26 @@ def make_time_off(calendar: SiteCalendar, agents: list[AgentRow], seed: int) -> 
     return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
+LEDGER_WEEKS = 8
+
+
+def make_ledger(agents: list[AgentRow], seed: int) -> list[tuple[str, int, int, int]]:
+    """Past fairness counts (weeks, weekends worked, late shifts) so the first plan has history to balance.
+
+    Eight past weeks for most; a few recent starters with two. Agents who never
+    work Saturdays have no weekends; part-timers work no late (L8) shifts.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 4]))
+    rows = []
+    for agent in agents:
+        weeks = 2 if rng.random() < 0.08 else LEDGER_WEEKS
+        saturdays = "sat" not in agent.limits.unavailable_days
+        weekends = int(rng.binomial(weeks, 0.55 if agent.contract == "FT40" else 0.35)) if saturdays else 0
+        lates = int(rng.binomial(weeks * 2, 0.3)) if agent.contract == "FT40" else 0
+        rows.append((agent.agent_id, weeks, weekends, lates))
+    return rows
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -613,7 +633,7 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def generate(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED, site_yaml: Path = SITE_YAML) -> dict[str, Path]:
-    """Write the three sample files into out_dir; returns their paths by name."""
+    """Write the sample data files into out_dir; returns their paths by name."""
     calendar = load_calendar(site_yaml)
     unknown = [q for q in calendar.queue_ids if q not in PROFILES]
     if unknown:
@@ -624,6 +644,7 @@ def generate(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED, site_yaml: Pa
         "agents": to_csv(("agent_id", "name", "contract", "skills", "available_from", "available_to",
                           "unavailable_days"), agent_rows(agents)),
         "time_off": to_csv(("agent_id", "date", "reason"), make_time_off(calendar, agents, seed)),
+        "fairness_ledger": to_csv(("agent_id", "weeks", "weekends_worked", "late_shifts"), make_ledger(agents, seed)),
     }
     paths = {}
     for name, text in texts.items():

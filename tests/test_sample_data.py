@@ -84,7 +84,7 @@ def test_the_loader_accepts_the_site_and_each_queue_gets_its_model(site: dict) -
     assert (voice.service_goal.service_level, voice.service_goal.target_s) == (0.8, 20)
     assert (voice.service_goal.max_occupancy, voice.service_goal.max_abandon) == (0.85, 0.05)
     assert chat.service_goal.concurrency == 2
-    assert (email.channel, email.name, email.shrinkage) == ("email", "Email - account queries", 0.25)
+    assert (email.channel, email.name, email.shrinkage) == ("email", "Email - account queries", 0.15)
     assert email.service_goal.model == "backlog"
     assert (email.service_goal.deadline_s, email.service_goal.deadline_share) == (14400, 0.9)
     hours = loaded.queue_hours(email)
