@@ -77,6 +77,7 @@ class QueueOutcome:
     history_end: str | None = None
     history_rows: int | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0                    # CPU time of this process on it (immune to a busy machine)
     worker: str = ""                            # host:pid that ran it (where to look when one is slow)
 
 
@@ -154,6 +155,7 @@ def default_start(last_date: str, timezone: str) -> pd.Timestamp:
 def run_queue(task: QueueTask, settings: BatchSettings, start: pd.Timestamp) -> QueueOutcome:
     """Validate, backtest and forecast one queue; any failure becomes a failed outcome, never an exception."""
     t0 = time.perf_counter()
+    c0 = time.process_time()
     outcome = QueueOutcome(task.queue, task.source, "failed", worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
         if task.error:
@@ -188,6 +190,7 @@ def run_queue(task: QueueTask, settings: BatchSettings, start: pd.Timestamp) -> 
         outcome.error = f"{type(exc).__name__}: {exc}"
         log.debug("queue %s failed:\n%s", task.queue, traceback.format_exc())
     outcome.seconds = time.perf_counter() - t0
+    outcome.cpu_seconds = time.process_time() - c0
     return outcome
 
 
