@@ -5,12 +5,15 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from common.errors import InputError
 from forecast.api import forecast_queues
+from forecast.config import parse_special_days
+from forecast.store import latest_forecast
 from pipeline.inputs import SiteInputs, last_history_date
 from rules.base import Penalty, RosterView, Violation
 from rules.catalogue import hard_violations, soft_penalties
@@ -51,12 +54,24 @@ def open_grid(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
-    """The forecast on the site's open intervals; an open interval the history never saw gets 0 contacts."""
+def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...], forecast_db: Path | None = None) -> pd.DataFrame:
+    """The forecast on the site's open intervals; an open interval the history never saw gets 0 contacts.
+
+    The newest version in the nightly batch's store is used when it covers the
+    week for every queue; otherwise the week is forecast from the history now.
+    """
     site = inputs.site
-    holidays = (site.holidays_country, site.holidays_subdivision) if site.holidays_country else None
     start = pd.Timestamp(dates[0]).tz_localize(site.timezone)
-    raw = forecast_queues(inputs.history, start, len(dates), site.interval_min, site.timezone, holidays)
+    raw = latest_forecast(forecast_db, [q.id for q in site.queues], start, len(dates)) if forecast_db else None
+    if raw is not None:
+        versions = ", ".join(f"{q} v{int(v)}" for q, v in raw.groupby("queue")["version_id"].first().items())
+        log.info("  using the stored forecast (%s) from %s", versions, forecast_db)
+        raw = raw.assign(start=raw["start"].dt.tz_convert(site.timezone))
+    else:
+        holidays = (site.holidays_country, site.holidays_subdivision) if site.holidays_country else None
+        special = parse_special_days(list(site.special_days), f"{site.source}: special_days") if site.special_days else ()
+        raw = forecast_queues(inputs.history, start, len(dates), site.interval_min, site.timezone, holidays,
+                              special_days=special)
     grid = open_grid(inputs, dates)
     merged = grid.merge(raw, on=["queue", "start"], how="left")
     typical_aht = inputs.history.groupby("queue")["aht_s"].median() if "aht_s" in inputs.history else None
@@ -102,7 +117,8 @@ def raise_if_infeasible(problem: RosterProblem) -> None:
                          "relax one of the named rules, the agent's contract or availability, or their time off")
 
 
-def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s: float | None = None) -> PlanOutcome:
+def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s: float | None = None,
+             forecast_db: Path | None = None) -> PlanOutcome:
     site = inputs.site
     if time_limit_s is not None:
         site = replace(site, solver=replace(site.solver, time_limit_s=time_limit_s))
@@ -117,7 +133,7 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
 
     log.info("forecasting %s to %s ...", dates[0], dates[-1])
     clock = time.perf_counter()
-    forecast = forecast_week(inputs, dates)
+    forecast = forecast_week(inputs, dates, forecast_db)
     timings["forecast"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from common.errors import InputError
+from forecast.store import DEFAULT_DB
 from pipeline.inputs import DEFAULT_SITE, load_inputs
 from pipeline.plan import choose_dates, raise_if_infeasible, run_plan
 from reports.explain import explain_shift
@@ -38,6 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _input_arguments(plan)
     plan.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out/)")
     plan.add_argument("--time-limit", type=float, help="roster solver time limit in seconds (default: the site YAML's)")
+    plan.add_argument("--forecast-db", type=Path, default=DEFAULT_DB,
+                      help=f"use the newest stored forecast from the nightly batch when it covers the week "
+                           f"(default {DEFAULT_DB}; forecast from history otherwise)")
+    plan.add_argument("--fresh-forecast", action="store_true", help="ignore the store and forecast from history now")
     plan.set_defaults(func=plan_command)
 
     validate = subparsers.add_parser("validate", help="check the site YAML, agents, time off and history without planning",
@@ -58,7 +63,7 @@ def plan_command(args: argparse.Namespace) -> int:
     if args.time_limit is not None and args.time_limit <= 0:
         raise InputError("--time-limit", f"{args.time_limit:g} is not a positive number of seconds", "use e.g. --time-limit 60")
     inputs = load_inputs(args.site, args.history, args.agents, args.time_off)
-    outcome = run_plan(inputs, args.week_start, args.time_limit)
+    outcome = run_plan(inputs, args.week_start, args.time_limit, None if args.fresh_forecast else args.forecast_db)
     files = write_plan(outcome, args.out)
     print(summary_text(outcome))
     print("wrote " + ", ".join(str(f) for f in files))

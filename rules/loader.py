@@ -16,7 +16,8 @@ from rules.service_goal import CHANNELS, parse_service_goal
 from rules.site import (WEEKDAYS, BreakSpec, Contract, ObjectiveWeights, OpeningHours, Queue, RuleSpec, Site,
                         ShiftTemplate, SolverSettings)
 
-TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver"}
+TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver",
+                  "special_days"}
 
 
 def parse_clock(value: Any, where: str, allow_24: bool = False) -> int:
@@ -311,6 +312,7 @@ def load_site(path: Path) -> Site:
         holidays_subdivision=holidays_subdivision,
         files=files,
         source=path,
+        special_days=tuple(raw.get("special_days") or ()),
     )
 
 

@@ -137,6 +137,7 @@ class Site:
     holidays_subdivision: str | None = None
     files: dict[str, Path] = field(default_factory=dict)   # default data files, resolved
     source: Path | None = None
+    special_days: tuple[Any, ...] = ()   # raw `special_days:` entries; the forecast validates them
 
     def queue(self, queue_id: str) -> Queue:
         return next(q for q in self.queues if q.id == queue_id)
