@@ -31,6 +31,7 @@ import numpy as np
 from scipy import special
 
 from scheduler.staffing.erlang_a import queue_metrics, service_level_share
+from scheduler.staffing.search import least_feasible
 
 __all__ = ["slot_chain", "metrics", "agents_required"]
 
@@ -164,21 +165,5 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, concurrency: int, slowd
     per_agent = aa / concurrency
     lo = np.zeros(aa.shape) if patience_s else np.maximum(np.ceil(per_agent) - 1.0, 0.0)
     hi = np.maximum(lo + 1.0, np.ceil(per_agent + np.sqrt(per_agent) + 1.0))
-    pending = np.arange(aa.size)
-    for _ in range(64):
-        ok = feasible(hi[pending], pending)
-        bad = pending[~ok]
-        if bad.size == 0:
-            break
-        lo[bad] = hi[bad]
-        hi[bad] = np.ceil(hi[bad] * 1.5 + 2.0)
-        pending = bad
-    active = np.flatnonzero(hi - lo > 1)
-    while active.size:
-        mid = np.floor((lo[active] + hi[active]) / 2.0)
-        ok = feasible(mid, active)
-        hi[active[ok]] = mid[ok]
-        lo[active[~ok]] = mid[~ok]
-        active = active[hi[active] - lo[active] > 1]
-    out[pos] = hi.astype(np.int64)
+    out[pos] = least_feasible(feasible, lo, hi)
     return out

@@ -30,6 +30,8 @@ With no abandonment (Erlang C) all three coincide.
 from __future__ import annotations
 
 import numpy as np
+
+from scheduler.staffing.search import least_feasible
 from scipy import special
 
 from scheduler.staffing import erlang_c
@@ -177,21 +179,5 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, patience_s: float, *,
 
     lo = np.zeros(aa.shape)                                  # known infeasible (0 agents)
     hi = np.maximum(1.0, np.ceil(aa + np.sqrt(aa)))
-    pending = np.arange(aa.size)
-    for _ in range(64):                                      # grow hi until feasible
-        ok = feasible(hi[pending], pending)
-        bad = pending[~ok]
-        if bad.size == 0:
-            break
-        lo[bad] = hi[bad]
-        hi[bad] = np.ceil(hi[bad] * 1.5 + 2.0)
-        pending = bad
-    active = np.flatnonzero(hi - lo > 1)
-    while active.size:
-        mid = np.floor((lo[active] + hi[active]) / 2.0)
-        ok = feasible(mid, active)
-        hi[active[ok]] = mid[ok]
-        lo[active[~ok]] = mid[~ok]
-        active = active[hi[active] - lo[active] > 1]
-    out[pos] = hi.astype(np.int64)
+    out[pos] = least_feasible(feasible, lo, hi)
     return out
