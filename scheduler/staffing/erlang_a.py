@@ -30,12 +30,11 @@ With no abandonment (Erlang C) all three coincide.
 from __future__ import annotations
 
 import numpy as np
-
-from scheduler.staffing.search import least_feasible
 from scipy import special
 
 from scheduler.staffing import erlang_c
 from scheduler.staffing.kummer import log_m
+from scheduler.staffing.search import least_feasible
 
 SL_CONVENTIONS = ("offered", "answered", "offered_minus_short_abandons")
 
