@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 
-MODULES = ["bench.bench_staffing", "bench.bench_forecast", "bench.bench_roster", "bench.bench_roster_scale"]
+MODULES = ["bench.bench_staffing", "bench.bench_forecast", "bench.bench_roster", "bench.bench_roster_scale", "bench.bench_fairness"]
 
 
 def _fmt(value) -> str:
