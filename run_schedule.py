@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "reports.cli",             # plan, validate
     "scheduler.staffing.cli",  # erlang
     "forecast.cli",            # forecast
+    "scheduler.curtois.cli",   # curtois
 ]
 
 

@@ -19,7 +19,7 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Hashable
+from typing import Any, Hashable
 
 from ortools.sat.python import cp_model
 
@@ -95,11 +95,21 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
 
 
 def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_limit_s: float, workers: int,
-           seed: int, start: list[int] | None = None, scale: float = 1.0, label: str = "roster") -> SearchResult:
+           seed: int, start: list[int] | None = None, scale: float = 1.0, label: str = "roster",
+           first_parameters: dict[str, Any] | None = None, first_share: float = FIRST_SOLVE_SHARE,
+           first_det_per_wall_s: float = DET_PER_WALL_S) -> SearchResult:
     """Minimise the model's objective from an optional full starting solution.
 
     `groups` maps (owner, date) keys to decision-variable indices; `scale`
     divides objective values in log lines only.
+
+    `first_parameters` (CP-SAT parameters) change the first full-model solve,
+    which then gets `first_share` of the wall-clock limit, converted to
+    deterministic time at `first_det_per_wall_s`; the neighbourhood steps get
+    the rest. E.g. {"linearization_level": 2} for a stronger LP bound, or
+    {"interleave_search": True, "num_workers": 2, "extra_subsolvers": ["max_lp"]}
+    for CP-SAT's own portfolio (LNS workers, LP workers) run in deterministic
+    batches on `num_workers` threads. Without them the search is as before.
     """
     started = time.perf_counter()
     wall_limit = time_limit_s * WALL_BACKSTOP
@@ -111,17 +121,27 @@ def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_l
         first_model.proto.solution_hint.values.clear()
         first_model.proto.solution_hint.vars.extend(range(len(start)))
         first_model.proto.solution_hint.values.extend(start)
-    first = _single_thread(max(budget * FIRST_SOLVE_SHARE, min(budget, 0.5)), seed, wall_limit)
-    status = first.Solve(first_model)
-    spent = first.ResponseProto().deterministic_time
+    if first_parameters is None:
+        first = _single_thread(max(budget * FIRST_SOLVE_SHARE, min(budget, 0.5)), seed, wall_limit)
+        status = first.Solve(first_model)
+        spent = first.ResponseProto().deterministic_time
+        found_at = None
+    else:
+        first = _single_thread(max(time_limit_s * first_share * first_det_per_wall_s, 0.1), seed, wall_limit)
+        apply_parameters(first, first_parameters)
+        clock = _Clock(started)
+        status = first.Solve(first_model, clock)
+        spent = budget * first_share      # the neighbourhood steps get the rest of the wall-clock limit
+        found_at = clock.last
     if status == cp_model.INFEASIBLE or (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is None):
         return SearchResult(first.StatusName(status), None, None, None, spent, time.perf_counter() - started, None)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         current, objective, bound = _response_values(first), first.ObjectiveValue(), first.BestObjectiveBound()
     else:
         current, objective, bound = list(start), _objective_of(model, start), first.BestObjectiveBound()
-    time_to_best = time.perf_counter() - started
-    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale, time_to_best)
+    time_to_best = found_at if found_at is not None else time.perf_counter() - started
+    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale,
+             time.perf_counter() - started)
     result = SearchResult("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE", current, objective, bound,
                           spent, 0.0, time_to_best)
     if status == cp_model.OPTIMAL:
@@ -178,6 +198,27 @@ def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_l
     result.time_to_best_s = time_to_best
     result.wall_s = time.perf_counter() - started
     return result
+
+
+def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:
+    """Set CP-SAT parameters by name; list values extend repeated fields (e.g. extra_subsolvers)."""
+    for name, value in (parameters or {}).items():
+        if isinstance(value, (list, tuple)):
+            getattr(solver.parameters, name).extend(value)
+        else:
+            setattr(solver.parameters, name, value)
+
+
+class _Clock(cp_model.CpSolverSolutionCallback):
+    """Remembers when the solve found its last (best) solution; it does not steer the search."""
+
+    def __init__(self, started: float):
+        super().__init__()
+        self.started = started
+        self.last: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.last = time.perf_counter() - self.started
 
 
 def _objective_of(model: cp_model.CpModel, solution: list[int]) -> float:
