@@ -14,8 +14,8 @@ STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1f2933;max-width:1200px}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.3rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-th,td{padding:.25rem .6rem;border-bottom:1px solid #e4e7eb;text-align:right}
-th:first-child,td:first-child{text-align:left}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #e4e7eb;text-align:left}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#127a3a;font-weight:600}.bad{color:#b42318;font-weight:600}
 .legend span{display:inline-block;margin-right:1rem;font-size:.8rem}
 .sw{display:inline-block;width:.9rem;height:.6rem;margin-right:.3rem;vertical-align:middle}
@@ -29,13 +29,15 @@ def _esc(value: object) -> str:
 
 def _table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
     formats = formats or {}
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    num = ' class="num"'
+    head = "".join(f"<th{num if c in numeric else ''}>{_esc(c)}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row):
             text = format(value, formats[column]) if column in formats and value is not None else value
-            cells.append(f"<td>{_esc(text)}</td>")
+            cells.append(f"<td{num if column in numeric else ''}>{_esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
