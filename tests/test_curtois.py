@@ -179,3 +179,58 @@ def test_instance1_search_is_reproducible_when_cut_short():
         assert result.roster is not None and verify(cp, result.roster).feasible
         rosters.append((result.roster, result.objective, result.status))
     assert rosters[0] == rosters[1]
+
+
+def _patterns(cp, model_flow, agent_id="A"):
+    """Every work/off pattern of one employee the model admits (CP-SAT enumerates them all)."""
+    from ortools.sat.python import cp_model as sat
+
+    from scheduler.curtois.model import CurtoisModel
+
+    cm = CurtoisModel(cp, flow=model_flow)
+    cm.model.clear_objective()
+    works = [cm.rm.works(agent_id, d) for d in cp.dates]
+
+    class Collect(sat.CpSolverSolutionCallback):
+        def __init__(self):
+            super().__init__()
+            self.found = set()
+
+        def on_solution_callback(self):
+            self.found.add(tuple(int(self.Value(w)) if not isinstance(w, int) else w for w in works))
+
+    solver = sat.CpSolver()
+    solver.parameters.enumerate_all_solutions = True
+    solver.parameters.num_workers = 1
+    collect = Collect()
+    solver.Solve(cm.model, collect)
+    return collect.found
+
+
+PATTERN = """\
+SECTION_HORIZON
+14
+SECTION_SHIFTS
+E,480,
+SECTION_STAFF
+A,E=14,6720,0,3,2,2,1
+SECTION_COVER
+0,E,1,100,1
+"""
+
+
+def test_pattern_flow_admits_exactly_what_the_run_and_weekend_rules_allow(tmp_path):
+    """The redundant path formulation (run rules and the weekend cap as one graph) removes no roster the rules
+    accept and adds none they reject: same patterns with and without it, and the rules do bite."""
+    cp = import_instance(read_instance(_tiny(tmp_path, PATTERN, "Pattern.txt")))
+    plain = _patterns(cp, model_flow=None)
+    assert 100 < len(plain) < 1 << 14
+    assert _patterns(cp, model_flow="weekends") == plain
+    assert _patterns(cp, model_flow="runs") == plain
+    off = (0,) * 14
+    assert off[:1] + (1,) + off[2:] not in plain              # a one-day run inside the horizon
+    assert (1,) + off[1:] in plain and off[:13] + (1,) in plain  # runs touching the ends are exempt
+    assert (0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0) in plain
+    assert (0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0) not in plain   # four in a row (max 3)
+    assert (0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1) not in plain   # two weekends (max 1)
+    assert (0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0) not in plain   # a single day off between runs

@@ -9,6 +9,7 @@ rosters.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from typing import Any
@@ -19,9 +20,54 @@ from scheduler.curtois.importer import CurtoisProblem
 from scheduler.roster.model import RosterModel
 
 
+@functools.lru_cache(maxsize=None)
+def window_capacity(length: int, max_run: int, min_off: int, min_run: int) -> int:
+    """Most working days in `length` consecutive days when runs of work are at most `max_run` long and runs
+    of days off and of work strictly inside the window are at least `min_off` and `min_run` long (runs at
+    the window's ends may go on outside it, so they are left free). Every window of the horizon obeys it
+    whatever the edge exemptions, since a run strictly inside a window touches neither end of the horizon."""
+    best = -1
+    # state: (last symbol, length of the current run, whether the run started at the window's start)
+    states = {("W", 1, True): 1, ("O", 1, True): 0}
+    for _ in range(length - 1):
+        nxt: dict[tuple, int] = {}
+        for (symbol, run, edge), worked in states.items():
+            for follow in "WO":
+                if follow == symbol:
+                    key = (symbol, run + 1, edge)
+                    if symbol == "W" and run + 1 > max_run:
+                        continue
+                else:
+                    limit = min_off if symbol == "O" else min_run
+                    if not edge and run < limit:      # an interior run has just ended too short
+                        continue
+                    key = (follow, 1, False)
+                value = worked + (follow == "W")
+                if nxt.get(key, -1) < value:
+                    nxt[key] = value
+        states = nxt
+    for (symbol, run, edge), worked in states.items():
+        best = max(best, worked)
+    return best
+
+
+@functools.lru_cache(maxsize=None)
+def useful_windows(max_run: int, min_off: int, min_run: int, horizon: int) -> tuple[tuple[int, int], ...]:
+    """(length, capacity) for the window lengths whose capacity the shorter windows do not already imply."""
+    caps = {n: window_capacity(n, max_run, min_off, min_run) for n in range(1, horizon + 1)}
+    useful = []
+    for n in range(2, horizon + 1):
+        implied = min([n] + [caps[a] + caps[n - a] for a in range(1, n)])
+        if caps[n] < implied:
+            useful.append((n, caps[n]))
+    return tuple(useful)
+
+
 class CurtoisModel:
-    def __init__(self, cp: CurtoisProblem, redundant: bool = True):
+    def __init__(self, cp: CurtoisProblem, redundant: bool = True, flow: str | None = "weekends"):
+        """flow: None, "runs" (the run rules as one path graph per employee) or "weekends" (and the weekend cap)."""
         self.cp = cp
+        self.flow = flow
         self.rm = RosterModel(cp.problem)
         self.model = self.rm.model
         self.rm.add_rules()
@@ -52,8 +98,24 @@ class CurtoisModel:
             self.cover_terms.append((under, over))
 
     def _add_redundant(self) -> None:
-        """Whole-shift bounds implied by each contract's minutes (the LP only sees the fractional ones)."""
+        """Whole-shift bounds implied by each contract's minutes (the LP only sees the fractional ones), and
+        window capacities implied by the run rules together (see window_capacity)."""
         model, site = self.model, self.cp.problem.site
+        staff = {s.id: s for s in self.cp.instance.staff}
+        for agent in self.rm.agents if not self.flow else ():    # the path graph implies these
+            line = staff[agent.agent_id]
+            works = [self.rm.works(agent.agent_id, d) for d in self.rm.dates]
+            for length, cap in useful_windows(line.max_consecutive, line.min_days_off, line.min_consecutive,
+                                              len(works)):
+                for first in range(len(works) - length + 1):
+                    window = works[first:first + length]
+                    if not all(isinstance(w, int) for w in window):
+                        model.Add(sum(window) <= cap)
+        if self.flow:
+            for agent in self.rm.agents:
+                line = staff[agent.agent_id]
+                self._add_pattern_flow(agent.agent_id, line.max_consecutive, line.min_consecutive, line.min_days_off,
+                                       line.max_weekends if self.flow == "weekends" else None)
         for agent in self.rm.agents:
             contract = site.contract(agent.contract)
             lengths = [site.template(t).length_min for t in contract.shift_templates]
@@ -64,6 +126,59 @@ class CurtoisModel:
             high = math.floor(round(contract.max_hours_week * 60) / min(lengths))
             model.Add(sum(works) >= low)
             model.Add(sum(works) <= high)
+
+    def _add_pattern_flow(self, agent_id: str, max_run: int, min_run: int, min_off: int,
+                          max_weekends: int | None = None) -> None:
+        """The employee's work/off pattern as a path through a layered graph whose states are (work or off,
+        run length so far, whether the run began on the horizon's first day[, weekends worked so far]).
+        Paths are exactly the patterns the run rules (and the weekend cap) allow, runs touching either end
+        exempt from the minimums, and a path polytope is integral, so the LP sees the convex hull of these
+        rules together instead of their separate relaxations."""
+        model = self.model
+        dates = self.rm.dates
+        works = [self.rm.works(agent_id, d) for d in dates]
+        low = {"W": max(1, min_run), "O": max(1, min_off)}
+
+        def norm(symbol: str, run: int, first: bool, weekends: int) -> tuple:
+            if symbol == "O":
+                run = min(run, low["O"])
+            return symbol, run, first and run < low[symbol], weekends
+
+        def counted(symbol: str, day: int, previous: str | None) -> int:
+            """1 when working this day starts a new worked weekend."""
+            if max_weekends is None or symbol != "W":
+                return 0
+            weekday = dates[day].weekday()
+            return int(weekday == 5 or (weekday == 6 and previous != "W"))
+
+        starts = [norm(sym, 1, True, counted(sym, 0, None)) for sym in "WO"]
+        start = {state: model.NewBoolVar(f"flow0[{agent_id},{state}]") for state in starts
+                 if max_weekends is None or state[3] <= max_weekends}
+        model.Add(sum(start.values()) == 1)
+        inflow: dict[tuple, list] = {state: [var] for state, var in start.items()}
+        model.Add(sum(v for state, v in start.items() if state[0] == "W") == works[0])
+        for day in range(1, len(works)):
+            outflow: dict[tuple, list] = defaultdict(list)
+            entering: dict[tuple, list] = defaultdict(list)
+            for state in inflow:
+                symbol, run, first, weekends = state
+                moves = []
+                if symbol == "O" or run < max_run:
+                    moves.append((symbol, run + 1, first))
+                if first or run >= low[symbol]:
+                    moves.append(("O" if symbol == "W" else "W", 1, False))
+                for sym, r, f in moves:
+                    used = weekends + counted(sym, day, symbol)
+                    if max_weekends is not None and used > max_weekends:
+                        continue
+                    target = norm(sym, r, f, used)
+                    arc = model.NewBoolVar(f"flow[{agent_id},{day},{state}>{target}]")
+                    outflow[state].append(arc)
+                    entering[target].append(arc)
+            for state, arcs_in in inflow.items():
+                model.Add(sum(arcs_in) == sum(outflow[state]))
+            model.Add(sum(arc for state, arcs in entering.items() if state[0] == "W" for arc in arcs) == works[day])
+            inflow = dict(entering)
 
     def groups(self) -> dict[tuple[str, Any], list[int]]:
         return {key: [var.Index() for _, var in options] for key, options in self.rm.option_groups().items()}

@@ -14,16 +14,21 @@ from scheduler.roster.model import COST_SCALE
 
 log = logging.getLogger(__name__)
 
-# The first full-model solve: CP-SAT's own portfolio (its LNS workers, LP-based and no-LP workers, plus the
-# "max_lp" worker that puts every Boolean constraint into the LP, which is what proves bounds on these instances,
-# see ../shared/data/README.md) run in deterministic batches on `workers` threads (interleave_search). It gets
-# FIRST_SHARE of the time; the project's seeded neighbourhood search polishes the rest.
-FIRST_SHARE = 0.8
-FIRST_DET_PER_WALL_S = 1.2      # deterministic time per wall second of that 2-thread solve on this machine
-
-
-def first_parameters(workers: int) -> dict:
-    return {"interleave_search": True, "num_workers": workers, "extra_subsolvers": ["max_lp"]}
+# Two single-threaded workers (deterministic, see lns.search_with_prover): a prover on the full model with
+# CP-SAT's "max_lp" settings (every constraint in the LP, added up front), whose LP the per-employee path
+# graphs make nearly tight; and a chain of neighbourhood steps (a few employees' whole months freed at a
+# time) on the lean model without those graphs, where each step is solved fast.
+MAX_LP = {"linearization_level": 2, "add_lp_constraints_lazily": False}
+LIN2 = {"linearization_level": 2}
+EPOCHS = (0.35, 0.65)
+# Deterministic time per wall second of each single-threaded worker on this 2-core machine with both busy
+# (measured on Instance5-10: the prover's LP-heavy search 0.5-0.85, the chain's many small solves 0.3-0.36).
+# Budgets are deterministic time, so the roster never depends on the clock; the wall time only follows it.
+PROVER_DET_PER_S = 0.5
+CHAIN_DET_PER_S = 0.33
+# Above this many variables the path graphs make the prover's LP too slow for a one-minute solve (Instance7-10):
+# the prover then works on the lean model with CP-SAT's lazily added cuts instead.
+FLOW_MAX_VARIABLES = 12_000
 
 
 @dataclass
@@ -53,7 +58,11 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
         raise InputError("--time-limit", f"{time_limit_s:g} is not a positive number of seconds", "give e.g. 60")
     if workers < 1:
         raise InputError("--workers", f"{workers} workers", "use at least 1")
-    cm = CurtoisModel(cp)
+    lean = CurtoisModel(cp, flow=None)        # the chain's model: no path graphs, so each step is solved fast
+    cm = CurtoisModel(cp)                     # with the path graphs: the prover's model, when not too large
+    prover = MAX_LP
+    if len(cm.model.proto.variables) > FLOW_MAX_VARIABLES:
+        cm, prover = lean, LIN2
     first = employee_by_employee(cp, seed=seed)
     if first is None:
         return CurtoisResult(None, "INFEASIBLE", None, None, time.perf_counter() - started, None, None)
@@ -65,13 +74,15 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
     remaining = max(0.5, time_limit_s - (time.perf_counter() - started))
     if parallel_cpsat:
         return _parallel(cm, start, remaining, workers, seed, started, start_objective)
-    found = lns.search(cm.model, cm.groups(), time_limit_s=remaining, workers=workers, seed=seed, start=start,
-                       scale=COST_SCALE, label=cp.instance.name, first_parameters=first_parameters(workers),
-                       first_share=FIRST_SHARE, first_det_per_wall_s=FIRST_DET_PER_WALL_S * workers / 2)
+    found = lns.search_with_prover(cm.model, lean.groups(), time_limit_s=remaining, workers=workers, seed=seed,
+                                   start=start, scale=COST_SCALE, label=cp.instance.name, prover=prover,
+                                   chain_model=lean.model if cm is not lean else None, chain_parameters=MAX_LP,
+                                   epochs=EPOCHS, prover_det_per_wall_s=PROVER_DET_PER_S,
+                                   chain_det_per_wall_s=CHAIN_DET_PER_S)
     roster = cm.roster(found.solution) if found.solution is not None else None
     scaled = (lambda v: v / COST_SCALE if v is not None else None)
-    time_to_best = found.time_to_best_s + (time.perf_counter() - started - found.wall_s) \
-        if found.time_to_best_s is not None else None
+    offset = time.perf_counter() - started - found.wall_s      # model building and the start roster
+    time_to_best = found.time_to_best_s + offset if found.time_to_best_s is not None else offset
     return CurtoisResult(roster, found.status, scaled(found.objective), scaled(found.bound),
                          time.perf_counter() - started, time_to_best, start_objective, found.steps, found.backstop_hit)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -95,21 +96,12 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
 
 
 def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_limit_s: float, workers: int,
-           seed: int, start: list[int] | None = None, scale: float = 1.0, label: str = "roster",
-           first_parameters: dict[str, Any] | None = None, first_share: float = FIRST_SOLVE_SHARE,
-           first_det_per_wall_s: float = DET_PER_WALL_S) -> SearchResult:
+           seed: int, start: list[int] | None = None, scale: float = 1.0, label: str = "roster") -> SearchResult:
     """Minimise the model's objective from an optional full starting solution.
 
     `groups` maps (owner, date) keys to decision-variable indices; `scale`
-    divides objective values in log lines only.
-
-    `first_parameters` (CP-SAT parameters) change the first full-model solve,
-    which then gets `first_share` of the wall-clock limit, converted to
-    deterministic time at `first_det_per_wall_s`; the neighbourhood steps get
-    the rest. E.g. {"linearization_level": 2} for a stronger LP bound, or
-    {"interleave_search": True, "num_workers": 2, "extra_subsolvers": ["max_lp"]}
-    for CP-SAT's own portfolio (LNS workers, LP workers) run in deterministic
-    batches on `num_workers` threads. Without them the search is as before.
+    divides objective values in log lines only. (search_with_prover below is
+    the variant with a full-model prover beside the neighbourhood steps.)
     """
     started = time.perf_counter()
     wall_limit = time_limit_s * WALL_BACKSTOP
@@ -121,27 +113,17 @@ def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_l
         first_model.proto.solution_hint.values.clear()
         first_model.proto.solution_hint.vars.extend(range(len(start)))
         first_model.proto.solution_hint.values.extend(start)
-    if first_parameters is None:
-        first = _single_thread(max(budget * FIRST_SOLVE_SHARE, min(budget, 0.5)), seed, wall_limit)
-        status = first.Solve(first_model)
-        spent = first.ResponseProto().deterministic_time
-        found_at = None
-    else:
-        first = _single_thread(max(time_limit_s * first_share * first_det_per_wall_s, 0.1), seed, wall_limit)
-        apply_parameters(first, first_parameters)
-        clock = _Clock(started)
-        status = first.Solve(first_model, clock)
-        spent = budget * first_share      # the neighbourhood steps get the rest of the wall-clock limit
-        found_at = clock.last
+    first = _single_thread(max(budget * FIRST_SOLVE_SHARE, min(budget, 0.5)), seed, wall_limit)
+    status = first.Solve(first_model)
+    spent = first.ResponseProto().deterministic_time
     if status == cp_model.INFEASIBLE or (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is None):
         return SearchResult(first.StatusName(status), None, None, None, spent, time.perf_counter() - started, None)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         current, objective, bound = _response_values(first), first.ObjectiveValue(), first.BestObjectiveBound()
     else:
         current, objective, bound = list(start), _objective_of(model, start), first.BestObjectiveBound()
-    time_to_best = found_at if found_at is not None else time.perf_counter() - started
-    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale,
-             time.perf_counter() - started)
+    time_to_best = time.perf_counter() - started
+    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale, time_to_best)
     result = SearchResult("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE", current, objective, bound,
                           spent, 0.0, time_to_best)
     if status == cp_model.OPTIMAL:
@@ -235,3 +217,181 @@ def fixed_solver(model: cp_model.CpModel, solution: list[int]) -> cp_model.CpSol
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"the search's own solution does not satisfy its model (status {solver.StatusName(status)})")
     return solver
+
+
+# --- a full-model prover beside chains of neighbourhood steps, in epochs ------------------------------------
+
+
+@dataclass
+class _Found:
+    solution: list[int] | None
+    objective: float
+    bound: float
+    status: int
+    det_time: float
+    steps: int = 0
+    improvements: int = 0
+    found_at: float | None = None
+    wall_s: float = 0.0
+
+
+def _objective_sum(model: cp_model.CpModel, solution: list[int]) -> int:
+    """Σ coeff × value over the objective's own terms (before offset and scaling): an exact integer."""
+    objective = model.proto.objective
+    return sum(coeff * (solution[ref] if ref >= 0 else -solution[-ref - 1])
+               for ref, coeff in zip(objective.vars, objective.coeffs))
+
+
+def _prove(model: cp_model.CpModel, current: list[int], det_limit: float, seed: int, wall_limit: float,
+           parameters: dict[str, Any], started: float) -> _Found:
+    """The full model, hinted with the best solution and asked for a strictly better one."""
+    sub = model.clone()
+    proto = sub.proto
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(current)))
+    proto.solution_hint.values.extend(current)
+    better = proto.constraints.add().linear
+    better.vars.extend(proto.objective.vars)
+    better.coeffs.extend(proto.objective.coeffs)
+    better.domain.extend([-(2 ** 62), _objective_sum(model, current) - 1])
+    solver = _single_thread(det_limit, seed, wall_limit)
+    apply_parameters(solver, parameters)
+    clock = _Clock(started)
+    status = solver.Solve(sub, clock)
+    det = solver.ResponseProto().deterministic_time
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Found(_response_values(solver), solver.ObjectiveValue(), solver.BestObjectiveBound(), status, det,
+                      found_at=clock.last)
+    bound = solver.BestObjectiveBound() if status == cp_model.UNKNOWN else math.inf
+    return _Found(None, math.inf, bound, status, det)
+
+
+def _chain(model: cp_model.CpModel, groups: dict[Hashable, list[int]], current: list[int], objective: float,
+           det_limit: float, seed: int, wall_limit: float, state: dict[str, Any], parameters: dict[str, Any] | None,
+           stop: threading.Event, started: float) -> _Found:
+    """Neighbourhood steps one after another, each freeing a seeded random share of the owners (all their
+    days), until `det_limit` is spent or `stop` is set. `state` keeps the adaptive share between epochs."""
+    clock = time.perf_counter()
+    rng = random.Random(seed)
+    keys = sorted(groups, key=repr)
+    owners = sorted({key[0] for key in keys}, key=repr)
+    share = state.setdefault("share", 0.1)
+    found = _Found(None, objective, -math.inf, cp_model.UNKNOWN, 0.0)
+    step_limit = state.setdefault("step_limit", 0.5)
+    while found.det_time < det_limit and not stop.is_set():
+        chosen = set(rng.sample(owners, min(len(owners), max(3, round(share * len(owners))))))
+        sub = model.clone()
+        for key in keys:
+            if key[0] not in chosen:
+                for index in groups[key]:
+                    _pin(sub.proto, index, current[index])
+        sub.proto.solution_hint.vars.extend(range(len(current)))
+        sub.proto.solution_hint.values.extend(current)
+        solver = _single_thread(step_limit, rng.randrange(1 << 30), wall_limit)
+        apply_parameters(solver, parameters)
+        status = solver.Solve(sub)
+        found.det_time += solver.ResponseProto().deterministic_time
+        found.steps += 1
+        share = min(0.2, share * 1.02) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < found.objective - 1e-9:
+            current = _response_values(solver)
+            found.solution, found.objective = current, solver.ObjectiveValue()
+            found.improvements += 1
+            found.found_at = time.perf_counter() - started
+    state["share"] = share
+    found.wall_s = time.perf_counter() - clock
+    return found
+
+
+def search_with_prover(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_limit_s: float,
+                       workers: int, seed: int, start: list[int], scale: float = 1.0, label: str = "roster",
+                       prover: dict[str, Any] | None = None, chain_model: cp_model.CpModel | None = None,
+                       chain_parameters: dict[str, Any] | None = None, epochs: tuple[float, ...] = (0.35, 0.65),
+                       prover_det_per_wall_s: float = 0.85, chain_det_per_wall_s: float = DET_PER_WALL_S
+                       ) -> SearchResult:
+    """Epochs of [a full-model prover | workers − 1 chains of neighbourhood steps], merged by a fixed rule.
+
+    The objective of `chain_model` must be that of `model`. The prover solves `model` single-threaded with `prover` parameters (e.g. a
+    stronger LP), hinted with the best solution and constrained to beat it: if it
+    answers INFEASIBLE or OPTIMAL the best solution is proved optimal (and the
+    chains are stopped, their work being moot), otherwise its bound is a bound of
+    the whole problem. The chains improve the best solution by neighbourhood
+    steps, optionally on a leaner `chain_model` whose variables are the first
+    ones of `model` (e.g. `model` less redundant constraints that only help the
+    LP); their solutions are extended to `model` by `complete`. `epochs` are the
+    shares of the time limit per epoch; each worker's share is converted to
+    deterministic time at its own rate. Every solve is single-threaded and
+    stopped by deterministic time and each chain has its own seeded generator,
+    and the merge takes the lowest objective (prover first on ties, then the
+    chains in order): same inputs, seed and worker count give the same result.
+    """
+    started = time.perf_counter()
+    wall_limit = time_limit_s * WALL_BACKSTOP
+    prover = prover or {}
+    small = chain_model or model
+    prefix = len(small.proto.variables)
+    if chain_model is not None:
+        names = [model.proto.variables[i].name for i in range(prefix)]
+        if names != [v.name for v in small.proto.variables]:
+            raise ValueError("chain_model's variables must be the first variables of model")
+    current, objective = list(start), _objective_of(model, start)
+    bound = -math.inf
+    result = SearchResult("FEASIBLE", current, objective, None, 0.0, 0.0, time.perf_counter() - started)
+    chains = max(0, workers - 1)
+    states: list[dict[str, Any]] = [{} for _ in range(chains)]
+    log.info("  %s cost %.0f from the start", label, objective / scale)
+    with ThreadPoolExecutor(max_workers=chains + 1) as pool:
+        for epoch, share in enumerate(epochs):
+            if objective <= bound + 1e-9:
+                break
+            if time.perf_counter() - started > wall_limit:
+                result.backstop_hit = True
+                log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
+                            wall_limit)
+                break
+            seconds = share * time_limit_s
+            stop = threading.Event()
+            base = seed + 1000 * (epoch + 1)
+
+            def prove(current=current, seconds=seconds, base=base, stop=stop) -> _Found:
+                clock = time.perf_counter()
+                found = _prove(model, current, seconds * prover_det_per_wall_s, base, wall_limit, prover, started)
+                found.wall_s = time.perf_counter() - clock
+                if found.status in (cp_model.INFEASIBLE, cp_model.OPTIMAL):
+                    stop.set()
+                return found
+
+            proof = pool.submit(prove)
+            runs = [pool.submit(_chain, small, groups, current[:prefix], objective, seconds * chain_det_per_wall_s, base + 1 + k, wall_limit, states[k],
+                                chain_parameters, stop, started) for k in range(chains)]
+            outcomes = [proof.result()] + [run.result() for run in runs]
+            result.deterministic_time += max(o.det_time for o in outcomes)
+            proved = outcomes[0]
+            if stop.is_set():                   # proved: the chains' partial work does not count
+                outcomes = outcomes[:1]
+            else:
+                result.steps += sum(o.steps for o in outcomes[1:])
+            if proved.status in (cp_model.INFEASIBLE, cp_model.OPTIMAL):
+                bound = proved.objective if proved.status == cp_model.OPTIMAL else objective
+            elif proved.bound > -math.inf:
+                bound = max(bound, proved.bound)
+            best = min(range(len(outcomes)), key=lambda k: (outcomes[k].objective, k))
+            if outcomes[best].solution is not None and outcomes[best].objective < objective - 1e-9:
+                solution = outcomes[best].solution
+                if best > 0 and chain_model is not None:
+                    solution = complete(model, dict(enumerate(solution)), time_limit_s=10.0)
+                if solution is not None:
+                    current, objective = solution, _objective_of(model, solution)
+                    result.improvements += 1
+                    result.time_to_best_s = outcomes[best].found_at
+            bound = min(bound, objective)
+            log.info("  %s epoch %d: cost %.0f, bound %.0f after %.1f s (prover %.1f det in %.1f s; chains %s)",
+                     label, epoch + 1, objective / scale, bound / scale, time.perf_counter() - started,
+                     proved.det_time, proved.wall_s,
+                     ", ".join(f"{o.steps} steps {o.det_time:.1f} det in {o.wall_s:.1f} s" for o in outcomes[1:]))
+    result.solution, result.objective = current, objective
+    result.bound = bound if bound > -math.inf else None
+    result.status = "OPTIMAL" if bound >= objective - 1e-9 else "FEASIBLE"
+    result.wall_s = time.perf_counter() - started
+    return result
