@@ -61,9 +61,9 @@ def check_history_matches_site(history: pd.DataFrame, site: Site, path: Path) ->
     history_queues = sorted(history["queue"].unique())
     unknown = [q for q in history_queues if q not in queue_ids]
     if unknown:
-        rows = history.index[history["queue"] == unknown[0]]
+        first = history.loc[history["queue"] == unknown[0], "start"].min()
         raise InputError(f"{path}, column 'queue'", f"queue '{unknown[0]}' is not in the site YAML "
-                         f"(first at data row {rows[0] + 1})",
+                         f"(its first interval starts {first.isoformat()})",
                          f"use one of the site's queue ids ({', '.join(queue_ids)}) or add the queue to the site YAML")
     missing = [q for q in queue_ids if q not in history_queues]
     if missing:
