@@ -40,7 +40,8 @@ def run() -> list[dict]:
     limit = _limit()
     rows, table = [], []
     print(f"  Curtois & Qu, {limit:g} s per instance, {WORKERS} workers, seed {SEED}, deterministic search")
-    header = f"  {'instance':<11}{'optimum':>8}{'ours':>8}{'gap %':>8}{'bound':>8}{'to best s':>10}{'wall s':>8}  status"
+    header = (f"  {'instance':<11}{'optimum':>8}{'ours':>8}{'gap %':>8}{'bound':>8}{'to best s':>10}{'wall s':>8}"
+              "  status")
     print(header)
     for name in sorted(optima, key=lambda n: int(n.removeprefix("Instance"))):
         if only and name not in only:

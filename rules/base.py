@@ -310,6 +310,7 @@ def parse_scope(spec: RuleSpec, site: Site) -> Scope | None:
     known = {c.id for c in site.contracts}
     for contract in sorted(contracts or ()):
         if contract not in known:
-            raise InputError(f"{spec.where}.contracts", f"rule '{spec.kind}' names contract '{contract}', which does not exist",
+            raise InputError(f"{spec.where}.contracts",
+                             f"rule '{spec.kind}' names contract '{contract}', which does not exist",
                              f"use contract ids from the site's contracts: {', '.join(sorted(known))}")
     return Scope(agents, contracts)

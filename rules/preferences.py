@@ -81,7 +81,8 @@ def parse_requests(spec: RuleSpec, site: Site) -> list[Request]:
             raise InputError(where, f"{item!r} is not a mapping", "write {agent: ID, date: YYYY-MM-DD, weight: N}")
         unknown = sorted(set(item) - REQUEST_KEYS)
         if unknown:
-            raise InputError(f"{where}.{unknown[0]}", "unknown key", f"a request takes: {', '.join(sorted(REQUEST_KEYS))}")
+            raise InputError(f"{where}.{unknown[0]}", "unknown key",
+                             f"a request takes: {', '.join(sorted(REQUEST_KEYS))}")
         if item.get("agent") in (None, ""):
             raise InputError(f"{where}.agent", "required key is missing", "add agent: ID")
         if "date" not in item:

@@ -81,7 +81,8 @@ class ShiftsPerPeriod(Rule):
     def check(self, roster: RosterView) -> list[Violation]:
         if self.soft:
             return []
-        return [Violation(self.kind, agent_id, None, self._message(count)) for agent_id, count, _ in self._counts(roster)]
+        return [Violation(self.kind, agent_id, None, self._message(count))
+                for agent_id, count, _ in self._counts(roster)]
 
     def penalties(self, roster: RosterView) -> list[Penalty]:
         if not self.soft:

@@ -88,7 +88,8 @@ class _Line:
         try:
             value = int(text)
         except ValueError:
-            raise InputError(self.where, f"{name} {text!r} is not a whole number", f"write {name} as a whole number") from None
+            raise InputError(self.where, f"{name} {text!r} is not a whole number",
+                             f"write {name} as a whole number") from None
         if value < low:
             raise InputError(self.where, f"{name} {value} is below {low}", f"{name} must be at least {low}")
         return value
@@ -119,7 +120,8 @@ def read_instance(path: str | Path) -> Instance:
         rows[section].append(_Line(path, number, stripped))
     for name in ("HORIZON", "SHIFTS", "STAFF"):
         if not rows[name]:
-            raise InputError(str(path), f"SECTION_{name} is missing or empty", "this is not a complete Curtois instance")
+            raise InputError(str(path), f"SECTION_{name} is missing or empty",
+                             "this is not a complete Curtois instance")
 
     if len(rows["HORIZON"]) != 1:
         raise InputError(rows["HORIZON"][1].where, "SECTION_HORIZON has more than one line", "give one number of days")
@@ -131,7 +133,8 @@ def read_instance(path: str | Path) -> Instance:
     for line in rows["SHIFTS"]:
         line.need(2, "ShiftID, LengthInMinutes, CannotFollow", at_least=True)
         if any(s.id == line.fields[0] for s in shifts) or not line.fields[0]:
-            raise InputError(line.where, f"shift id {line.fields[0]!r} is empty or repeated", "give each shift a new id")
+            raise InputError(line.where, f"shift id {line.fields[0]!r} is empty or repeated",
+                             "give each shift a new id")
         follow = tuple(f for f in "|".join(line.fields[2:]).split("|") if f)
         shifts.append(ShiftType(line.fields[0], line.integer(1, "the shift length", low=1), follow))
     shift_ids = {s.id for s in shifts}

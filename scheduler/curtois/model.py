@@ -14,8 +14,6 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from ortools.sat.python import cp_model
-
 from scheduler.curtois.importer import CurtoisProblem
 from scheduler.roster.model import RosterModel
 

@@ -222,6 +222,9 @@ def fixed_solver(model: cp_model.CpModel, solution: list[int]) -> cp_model.CpSol
 # --- a full-model prover beside chains of neighbourhood steps, in epochs ------------------------------------
 
 
+STEP_OVERHEAD_PER_VARIABLE = 1.5e-5   # deterministic seconds charged per neighbourhood step and model variable
+
+
 @dataclass
 class _Found:
     solution: list[int] | None
@@ -268,18 +271,22 @@ def _prove(model: cp_model.CpModel, current: list[int], det_limit: float, seed: 
 
 
 def _chain(model: cp_model.CpModel, groups: dict[Hashable, list[int]], current: list[int], objective: float,
-           det_limit: float, seed: int, wall_limit: float, state: dict[str, Any], parameters: dict[str, Any] | None,
+           det_limit: float, seed: int, wall_limit: float, owner_share: float, parameters: dict[str, Any] | None,
            stop: threading.Event, started: float) -> _Found:
-    """Neighbourhood steps one after another, each freeing a seeded random share of the owners (all their
-    days), until `det_limit` is spent or `stop` is set. `state` keeps the adaptive share between epochs."""
+    """Neighbourhood steps one after another, each freeing a seeded random `owner_share` of the owners (at
+    least 3, all their days), until `det_limit` is spent or `stop` is set."""
     clock = time.perf_counter()
     rng = random.Random(seed)
     keys = sorted(groups, key=repr)
     owners = sorted({key[0] for key in keys}, key=repr)
-    share = state.setdefault("share", 0.1)
+    share = owner_share
+    # Copying and presolving the model costs wall time that CP-SAT's deterministic time does not count; charge
+    # it per step, in proportion to the model's size, so many tiny steps cannot overrun the wall-clock limit.
+    step_overhead = STEP_OVERHEAD_PER_VARIABLE * len(model.proto.variables)
     found = _Found(None, objective, -math.inf, cp_model.UNKNOWN, 0.0)
-    step_limit = state.setdefault("step_limit", 0.5)
+    step_limit = 0.5
     while found.det_time < det_limit and not stop.is_set():
+        # Small neighbourhoods solved to optimality fast beat larger ones that run out of time (Curtois 7-10).
         chosen = set(rng.sample(owners, min(len(owners), max(3, round(share * len(owners))))))
         sub = model.clone()
         for key in keys:
@@ -291,15 +298,13 @@ def _chain(model: cp_model.CpModel, groups: dict[Hashable, list[int]], current: 
         solver = _single_thread(step_limit, rng.randrange(1 << 30), wall_limit)
         apply_parameters(solver, parameters)
         status = solver.Solve(sub)
-        found.det_time += solver.ResponseProto().deterministic_time
+        found.det_time += solver.ResponseProto().deterministic_time + step_overhead
         found.steps += 1
-        share = min(0.2, share * 1.02) if status == cp_model.OPTIMAL else max(0.02, share * 0.9)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < found.objective - 1e-9:
             current = _response_values(solver)
             found.solution, found.objective = current, solver.ObjectiveValue()
             found.improvements += 1
             found.found_at = time.perf_counter() - started
-    state["share"] = share
     found.wall_s = time.perf_counter() - clock
     return found
 
@@ -308,23 +313,24 @@ def search_with_prover(model: cp_model.CpModel, groups: dict[Hashable, list[int]
                        workers: int, seed: int, start: list[int], scale: float = 1.0, label: str = "roster",
                        prover: dict[str, Any] | None = None, chain_model: cp_model.CpModel | None = None,
                        chain_parameters: dict[str, Any] | None = None, epochs: tuple[float, ...] = (0.35, 0.65),
-                       prover_det_per_wall_s: float = 0.85, chain_det_per_wall_s: float = DET_PER_WALL_S
-                       ) -> SearchResult:
+                       prover_det_per_wall_s: float = 0.85, chain_det_per_wall_s: float = DET_PER_WALL_S,
+                       owner_share: float = 0.1) -> SearchResult:
     """Epochs of [a full-model prover | workers − 1 chains of neighbourhood steps], merged by a fixed rule.
 
-    The objective of `chain_model` must be that of `model`. The prover solves `model` single-threaded with `prover` parameters (e.g. a
-    stronger LP), hinted with the best solution and constrained to beat it: if it
-    answers INFEASIBLE or OPTIMAL the best solution is proved optimal (and the
-    chains are stopped, their work being moot), otherwise its bound is a bound of
-    the whole problem. The chains improve the best solution by neighbourhood
-    steps, optionally on a leaner `chain_model` whose variables are the first
-    ones of `model` (e.g. `model` less redundant constraints that only help the
-    LP); their solutions are extended to `model` by `complete`. `epochs` are the
-    shares of the time limit per epoch; each worker's share is converted to
+    The prover solves `model` single-threaded with `prover` parameters (e.g. a
+    stronger LP), hinted with the best solution and constrained to beat it: if
+    it answers INFEASIBLE or OPTIMAL the best solution is proved optimal (and
+    the chains are stopped, their work being moot), otherwise its bound is a
+    bound of the whole problem. The chains improve the best solution by steps
+    that free `owner_share` of the owners, optionally on a leaner `chain_model`
+    whose variables are the first ones of `model` and whose objective is the
+    same (e.g. `model` less redundant constraints that only help the LP); their
+    solutions are extended to `model` by `complete`. `epochs` are the shares of
+    the time limit per epoch; each worker's share is converted to
     deterministic time at its own rate. Every solve is single-threaded and
-    stopped by deterministic time and each chain has its own seeded generator,
-    and the merge takes the lowest objective (prover first on ties, then the
-    chains in order): same inputs, seed and worker count give the same result.
+    stopped by deterministic time, each chain has its own seeded generator, and
+    the merge takes the lowest objective (prover first on ties, then the chains
+    in order): same inputs, seed and worker count give the same result.
     """
     started = time.perf_counter()
     wall_limit = time_limit_s * WALL_BACKSTOP
@@ -339,7 +345,6 @@ def search_with_prover(model: cp_model.CpModel, groups: dict[Hashable, list[int]
     bound = -math.inf
     result = SearchResult("FEASIBLE", current, objective, None, 0.0, 0.0, time.perf_counter() - started)
     chains = max(0, workers - 1)
-    states: list[dict[str, Any]] = [{} for _ in range(chains)]
     log.info("  %s cost %.0f from the start", label, objective / scale)
     with ThreadPoolExecutor(max_workers=chains + 1) as pool:
         for epoch, share in enumerate(epochs):
@@ -363,8 +368,9 @@ def search_with_prover(model: cp_model.CpModel, groups: dict[Hashable, list[int]
                 return found
 
             proof = pool.submit(prove)
-            runs = [pool.submit(_chain, small, groups, current[:prefix], objective, seconds * chain_det_per_wall_s, base + 1 + k, wall_limit, states[k],
-                                chain_parameters, stop, started) for k in range(chains)]
+            runs = [pool.submit(_chain, small, groups, current[:prefix], objective, seconds * chain_det_per_wall_s,
+                                base + 1 + k, wall_limit, owner_share, chain_parameters, stop, started)
+                    for k in range(chains)]
             outcomes = [proof.result()] + [run.result() for run in runs]
             result.deterministic_time += max(o.det_time for o in outcomes)
             proved = outcomes[0]
