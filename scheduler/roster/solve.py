@@ -81,6 +81,12 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
         solver = lns.fixed_solver(model, found.solution) if found.solution is not None else None
         status, objective, bound, time_to_best = found.status, found.objective, found.bound, found.time_to_best_s
     else:
+        if start is not None:   # a complete feasible start, as CP-SAT's hint
+            hint = model.proto.solution_hint
+            hint.vars.clear()
+            hint.values.clear()
+            hint.vars.extend(range(len(start)))
+            hint.values.extend(start)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = settings.workers
         solver.parameters.random_seed = settings.seed
