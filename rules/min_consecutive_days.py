@@ -35,8 +35,12 @@ def short_runs(flags: list[bool], days: int, exempt_edges: bool) -> list[tuple[i
             if b - a + 1 < days and not (exempt_edges and (a == 0 or b == last))]
 
 
-class MinConsecutiveDays(Rule):
-    kind = "min_consecutive_days"
+class MinRun(Rule):
+    """At least `days` in a row of working days (working=True) or of days off (working=False)."""
+
+    working: bool = True
+    run_text = "working days in a row"           # describe(): "at least N <run_text>"
+    short_text = "works only {n} day(s) in a row"  # a short run, in check and penalty messages
 
     def __init__(self, spec: RuleSpec, site: Site):
         check_keys(spec, {"days", "exempt_edges"}, soft_allowed=True)
@@ -47,28 +51,33 @@ class MinConsecutiveDays(Rule):
 
     def describe(self) -> str:
         edges = " (runs touching the period's first or last day exempt)" if self.exempt_edges else ""
-        return f"at least {self.days} working days in a row{edges}"
+        return f"at least {self.days} {self.run_text}{edges}"
 
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
-        encode_min_run(ctx, agent, days=self.days, exempt_edges=self.exempt_edges, working=True, kind=self.kind,
-                       soft=self.soft, weight=self.weight, literal=literal)
+        encode_min_run(ctx, agent, days=self.days, exempt_edges=self.exempt_edges, working=self.working,
+                       kind=self.kind, soft=self.soft, weight=self.weight, literal=literal)
 
     def _short(self, roster: RosterView) -> list[tuple[str, dt.date, int]]:
         found = []
         for agent_id in roster.agents:
             worked = {s.date for s in roster.shifts_of(agent_id)}
-            for a, b in short_runs([d in worked for d in roster.dates], self.days, self.exempt_edges):
+            flags = [(d in worked) == self.working for d in roster.dates]
+            for a, b in short_runs(flags, self.days, self.exempt_edges):
                 found.append((agent_id, roster.dates[a], b - a + 1))
         return found
 
     def check(self, roster: RosterView) -> list[Violation]:
         if self.soft:
             return []
-        return [Violation(self.kind, agent_id, date, f"works only {length} day(s) in a row from {date} "
+        return [Violation(self.kind, agent_id, date, f"{self.short_text.format(n=length)} from {date} "
                           f"(min {self.days})") for agent_id, date, length in self._short(roster)]
 
     def penalties(self, roster: RosterView) -> list[Penalty]:
         if not self.soft:
             return []
-        return [Penalty(self.kind, agent_id, date, self.weight, f"works only {length} day(s) in a row from {date}")
+        return [Penalty(self.kind, agent_id, date, self.weight, f"{self.short_text.format(n=length)} from {date}")
                 for agent_id, date, length in self._short(roster)]
+
+
+class MinConsecutiveDays(MinRun):
+    kind = "min_consecutive_days"
