@@ -31,7 +31,7 @@ import numpy as np
 from scipy import special
 
 from scheduler.staffing.erlang_a import queue_metrics, service_level_share
-from scheduler.staffing.search import least_feasible
+from scheduler.staffing.search import least_feasible, meets_targets
 
 __all__ = ["slot_chain", "metrics", "agents_required"]
 
@@ -151,16 +151,8 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, concurrency: int, slowd
     def feasible(n: np.ndarray, idx: np.ndarray) -> np.ndarray:
         m = metrics(n, aa[idx], hh[idx], concurrency, slowdown, target_s if use_sl else None, patience_s,
                     convention, short_abandon_s)
-        ok = np.ones(idx.size, dtype=bool)
-        if use_sl:
-            ok &= m["service_level"] >= service_level - 1e-12
-        if asa_s is not None:
-            ok &= m["asa_s"] <= asa_s + 1e-12
-        if max_occupancy is not None:
-            ok &= m["occupancy"] <= max_occupancy + 1e-12
-        if max_abandon is not None:
-            ok &= m["prob_abandon"] <= max_abandon + 1e-12
-        return ok
+        return meets_targets(m, service_level=service_level if use_sl else None, asa_s=asa_s,
+                             max_occupancy=max_occupancy, max_abandon=max_abandon)
 
     per_agent = aa / concurrency
     lo = np.zeros(aa.shape) if patience_s else np.maximum(np.ceil(per_agent) - 1.0, 0.0)

@@ -34,7 +34,7 @@ from scipy import special
 
 from scheduler.staffing import erlang_c
 from scheduler.staffing.kummer import log_m
-from scheduler.staffing.search import least_feasible
+from scheduler.staffing.search import least_feasible, meets_targets
 
 SL_CONVENTIONS = ("offered", "answered", "offered_minus_short_abandons")
 
@@ -165,16 +165,8 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, patience_s: float, *,
     def feasible(n: np.ndarray, idx: np.ndarray) -> np.ndarray:
         m = metrics(n, aa[idx], hh[idx], patience_s, target_s if sl_target is not None else None,
                     convention, short_abandon_s)
-        ok = np.ones(idx.size, dtype=bool)
-        if sl_target is not None:
-            ok &= m["service_level"] >= sl_target - 1e-12
-        if asa_s is not None:
-            ok &= m["asa_s"] <= asa_s + 1e-12
-        if max_abandon is not None:
-            ok &= m["prob_abandon"] <= max_abandon + 1e-12
-        if max_occupancy is not None:
-            ok &= m["occupancy"] <= max_occupancy + 1e-12
-        return ok
+        return meets_targets(m, service_level=sl_target, asa_s=asa_s, max_occupancy=max_occupancy,
+                             max_abandon=max_abandon)
 
     lo = np.zeros(aa.shape)                                  # known infeasible (0 agents)
     hi = np.maximum(1.0, np.ceil(aa + np.sqrt(aa)))

@@ -35,3 +35,18 @@ def least_feasible(feasible: Feasible, lo: np.ndarray, hi: np.ndarray, max_growt
         lo[active[~ok]] = mid[~ok]
         active = active[hi[active] - lo[active] > 1]
     return hi.astype(np.int64)
+
+
+def meets_targets(metrics: dict[str, np.ndarray], *, service_level: float | None = None, asa_s: float | None = None,
+                  max_occupancy: float | None = None, max_abandon: float | None = None) -> np.ndarray:
+    """Element-wise: every given target holds for these queue metrics (a tiny tolerance for float noise)."""
+    ok = np.ones(np.shape(metrics["agents"]), dtype=bool)
+    if service_level is not None:
+        ok &= metrics["service_level"] >= service_level - 1e-12
+    if asa_s is not None:
+        ok &= metrics["asa_s"] <= asa_s + 1e-12
+    if max_occupancy is not None:
+        ok &= metrics["occupancy"] <= max_occupancy + 1e-12
+    if max_abandon is not None:
+        ok &= metrics["prob_abandon"] <= max_abandon + 1e-12
+    return ok
