@@ -90,6 +90,7 @@ def render_report(outcome: PlanOutcome) -> str:
         "queue": summary["queue"], "channel": summary["channel"], "contacts": summary["contacts"],
         "required agent-hours": summary["required_agent_hours"], "scheduled agent-hours": summary["scheduled_agent_hours"],
         "coverage": summary["coverage"], "projected SL": summary["projected_sl"],
+        "simulated SL": summary["simulated_sl"],
         "goal": [f"{r.target_sl:.0%} in {r.target_s:g} s" if r.target_sl is not None else "-" for r in summary.itertuples()],
         "intervals short": summary["intervals_short"],
     })
@@ -110,7 +111,7 @@ def render_report(outcome: PlanOutcome) -> str:
         + "</p>",
         "<h2>Service by queue</h2>",
         _table(summary_view, {"contacts": ",.0f", "required agent-hours": ",.1f", "scheduled agent-hours": ",.1f",
-                              "coverage": ".1%", "projected SL": ".1%"}),
+                              "coverage": ".1%", "projected SL": ".1%", "simulated SL": ".1%"}),
         "<h2>Coverage against requirement</h2>",
         '<p class="legend"><span><i class="sw" style="background:#7cb4e3"></i>scheduled, covers requirement</span>'
         '<span><i class="sw" style="background:#f0a202"></i>scheduled, short</span>'

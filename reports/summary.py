@@ -18,7 +18,7 @@ def summary_text(outcome: PlanOutcome) -> str:
     for row in outcome.summary.itertuples(index=False):
         target = f"{row.target_sl:.0%} in {row.target_s:g} s" if row.target_sl is not None else "no SL target"
         lines.append(f"  {row.queue:<8} {row.contacts:8,.0f} contacts  coverage {row.coverage:6.1%}  "
-                     f"projected SL {row.projected_sl:6.1%} (goal {target})  short in {row.intervals_short} of "
+                     f"projected SL {row.projected_sl:6.1%} (simulated {row.simulated_sl:6.1%}; goal {target})  short in {row.intervals_short} of "
                      f"{row.intervals} intervals")
     paid = sum(s.shift.minutes for s in outcome.roster.shifts) / 60
     agents = len({s.agent_id for s in outcome.roster.shifts})

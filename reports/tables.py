@@ -20,13 +20,15 @@ def forecast_table(outcome: PlanOutcome) -> pd.DataFrame:
 
 def requirements_table(outcome: PlanOutcome) -> pd.DataFrame:
     table = outcome.evaluation[["queue", "start", "contacts", "aht_s", "agents_net", "agents", "scheduled",
-                                "projected_sl"]].copy()
+                                "projected_sl", "sim_service_level", "sim_service_level_lo",
+                                "sim_service_level_hi"]].copy()
     table = table.rename(columns={"agents": "agents_required", "scheduled": "agents_scheduled"})
     goals = {q.id: q.service_goal for q in outcome.inputs.site.queues}
     table["target_sl"] = table["queue"].map(lambda q: goals[q].service_level)
     table["target_s"] = table["queue"].map(lambda q: goals[q].target_s)
     table["start"] = iso(table["start"])
-    return table.round({"contacts": 2, "aht_s": 1, "projected_sl": 4})
+    return table.round({"contacts": 2, "aht_s": 1, "projected_sl": 4, "sim_service_level": 4,
+                        "sim_service_level_lo": 4, "sim_service_level_hi": 4})
 
 
 def roster_table(outcome: PlanOutcome) -> pd.DataFrame:

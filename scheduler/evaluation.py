@@ -6,6 +6,9 @@ import pandas as pd
 
 from rules.site import Site
 from scheduler.staffing.requirements import projected_service_level
+from scheduler.staffing.roster_sim import simulated_service_level
+
+SIM_REPLICATIONS = 20
 
 
 def interval_evaluation(site: Site, requirements: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
@@ -27,6 +30,14 @@ def interval_evaluation(site: Site, requirements: pd.DataFrame, coverage: pd.Dat
             part["contacts"].to_numpy(float), part["aht_s"].to_numpy(float), site.interval_min * 60.0,
             net, queue.service_goal)
     merged["gap"] = merged["scheduled"] - merged["agents"]
+    # The independent check of the formulas: a seeded discrete-event simulation of the roster's
+    # agents on contacts (breaks and training already taken out of `scheduled`).
+    shrink = merged["queue"].map({q.id: q.shrinkage for q in site.queues})
+    merged["agents_net_on_floor"] = merged["scheduled"].to_numpy(float) * (1.0 - shrink.to_numpy(float))
+    simulated = simulated_service_level(merged, site.queues, site.interval_min, replications=SIM_REPLICATIONS,
+                                        seed=site.solver.seed)
+    for column in ("sim_service_level", "sim_service_level_lo", "sim_service_level_hi"):
+        merged[column] = simulated[column].to_numpy()
     return merged
 
 
@@ -49,6 +60,8 @@ def queue_summary(site: Site, evaluation: pd.DataFrame) -> pd.DataFrame:
             "intervals_short": int((scheduled < required).sum()),
             "intervals": int(len(part)),
             "projected_sl": float((part["projected_sl"] * contacts).sum() / contacts.sum()) if contacts.sum() else 1.0,
+            "simulated_sl": float((part["sim_service_level"].fillna(1.0) * contacts).sum() / contacts.sum())
+            if contacts.sum() else 1.0,
             "target_sl": queue.service_goal.service_level,
             "target_s": queue.service_goal.target_s,
         })

@@ -25,6 +25,12 @@ def test_plan_writes_every_output_and_passes_every_check(small_site, tmp_path, c
     requirements = pd.read_csv(out / "requirements.csv")
     assert (requirements["agents_required"] >= requirements["agents_net"]).all()
     assert (requirements.loc[requirements["queue"] == "voice", "agents_required"] >= 1).all()   # min_agents
+    # The roster's simulated service level (seeded DES) sits inside its own confidence interval.
+    sim = requirements.dropna(subset=["sim_service_level"])
+    assert len(sim) > 0
+    assert ((sim["sim_service_level_lo"] <= sim["sim_service_level"] + 1e-9)
+            & (sim["sim_service_level"] <= sim["sim_service_level_hi"] + 1e-9)).all()
+    assert "simulated" in printed
 
     roster = pd.read_csv(out / "roster.csv")
     hours = roster.groupby("agent_id")["paid_hours"].sum()
