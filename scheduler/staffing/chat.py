@@ -31,7 +31,7 @@ import numpy as np
 from scipy import special
 
 from scheduler.staffing.erlang_a import queue_metrics, service_level_share
-from scheduler.staffing.search import least_feasible, meets_targets
+from scheduler.staffing.search import least_feasible, loaded_intervals, meets_targets
 
 __all__ = ["slot_chain", "metrics", "agents_required"]
 
@@ -139,13 +139,9 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, concurrency: int, slowd
                     max_abandon: float | None = None, patience_s: float | None = None,
                     convention: str = "offered", short_abandon_s: float | None = None) -> np.ndarray:
     """Least N ≥ 1 agents meeting every target (0 where load is 0); vectorised bisection."""
-    a = np.asarray(load, dtype=float)
-    h = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
-    out = np.zeros(a.shape, dtype=np.int64)
-    pos = a > 0
-    if not pos.any():
+    out, pos, aa, hh = loaded_intervals(load, aht_s)
+    if aa.size == 0:
         return out
-    aa, hh = a[pos], h[pos]
     use_sl = service_level is not None and target_s is not None
 
     def feasible(n: np.ndarray, idx: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from scipy import special
 
 from scheduler.staffing import erlang_c
 from scheduler.staffing.kummer import log_m
-from scheduler.staffing.search import least_feasible, meets_targets
+from scheduler.staffing.search import least_feasible, loaded_intervals, meets_targets
 
 SL_CONVENTIONS = ("offered", "answered", "offered_minus_short_abandons")
 
@@ -153,13 +153,9 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, patience_s: float, *,
     where all hold: an upper bound is grown from the square-root staffing guess
     until it is feasible, then halved.
     """
-    a = np.asarray(load, dtype=float)
-    h = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
-    out = np.zeros(a.shape, dtype=np.int64)
-    pos = a > 0
-    if not pos.any():
+    out, pos, aa, hh = loaded_intervals(load, aht_s)
+    if aa.size == 0:
         return out
-    aa, hh = a[pos], h[pos]
     sl_target = service_level if (service_level is not None and target_s is not None) else None
 
     def feasible(n: np.ndarray, idx: np.ndarray) -> np.ndarray:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from scheduler.staffing.search import loaded_intervals
+
 __all__ = [
     "offered_load", "erlang_b", "erlang_c", "service_level", "asa", "occupancy",
     "metrics", "agents_required",
@@ -144,13 +146,9 @@ def agents_required(load: np.ndarray, aht_s: np.ndarray, *, service_level: float
     All three targets are monotone in N, so the answer is the first N, from the
     smallest stable one, where all hold. Each step costs one recursion update.
     """
-    a = np.asarray(load, dtype=float)
-    h = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
-    out = np.zeros(a.shape, dtype=np.int64)
-    pos = a > 0
-    if not pos.any():
+    out, pos, aa, hh = loaded_intervals(load, aht_s)
+    if aa.size == 0:
         return out
-    aa, hh = a[pos], h[pos]
     n = np.floor(aa) + 1.0
     if max_occupancy is not None:
         n = np.maximum(n, np.ceil(aa / max_occupancy - 1e-9))

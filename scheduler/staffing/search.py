@@ -8,6 +8,14 @@ import numpy as np
 Feasible = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def loaded_intervals(load: np.ndarray, aht_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(zeros for the answer, mask of intervals with load, their loads, their AHTs): staffing is 0 without load."""
+    a = np.asarray(load, dtype=float)
+    h = np.broadcast_to(np.asarray(aht_s, dtype=float), a.shape)
+    pos = a > 0
+    return np.zeros(a.shape, dtype=np.int64), pos, a[pos], h[pos]
+
+
 def least_feasible(feasible: Feasible, lo: np.ndarray, hi: np.ndarray, max_growth_steps: int = 64) -> np.ndarray:
     """Smallest integer N in (lo, ∞) with feasible(N) true, per element; feasibility must be monotone in N.
 
