@@ -10,14 +10,13 @@ import datetime as dt
 import itertools
 
 import pytest
-from ortools.sat.python import cp_model
 
 from rules.base import RosterShift, RosterView
 from rules.catalogue import site_rules
 from rules.loader import load_site
 from rules.site import Agent, TimeOff
-from scheduler.roster.model import RosterModel, RosterProblem
 from scheduler.roster.week import planning_dates, shift_options
+from tests.roster_enumeration import encoded_rosters
 
 SITE = """\
 site:
@@ -69,29 +68,8 @@ def _brute_force(site, agent, time_off, dates):
     return accepted
 
 
-class _Collect(cp_model.CpSolverSolutionCallback):
-    def __init__(self, rm, agent):
-        super().__init__()
-        self.rm, self.agent, self.found = rm, agent, set()
-
-    def on_solution_callback(self):
-        key = []
-        for date in self.rm.dates:
-            chosen = [(s.template_id, s.start) for s, v in self.rm.options(self.agent.agent_id, date) if self.Value(v)]
-            key.append(chosen[0] if chosen else None)
-        self.found.add(tuple(key))
-
-
 def _encoded(site, agent, time_off, dates):
-    problem = RosterProblem(site, [agent], time_off, dates, site_rules(site, time_off))
-    rm = RosterModel(problem)
-    rm.add_rules()
-    solver = cp_model.CpSolver()
-    solver.parameters.enumerate_all_solutions = True
-    solver.parameters.num_workers = 1
-    collect = _Collect(rm, agent)
-    solver.Solve(rm.model, collect)
-    return collect.found
+    return set(encoded_rosters(site, agent, dates, time_off, key_of=lambda s: (s.template_id, s.start)))
 
 
 @pytest.mark.parametrize("name", sorted(RULE_SETS))

@@ -14,15 +14,14 @@ import datetime as dt
 import itertools
 
 import pytest
-from ortools.sat.python import cp_model
 
 from common.errors import InputError
 from rules.base import RosterShift, RosterView
 from rules.catalogue import hard_violations, site_rules, soft_penalties
 from rules.loader import load_site
 from rules.site import Agent, TimeOff
-from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem
 from scheduler.roster.week import planning_dates, shift_options
+from tests.roster_enumeration import encoded_rosters
 
 SITE = """\
 site:
@@ -74,33 +73,9 @@ def _brute_force(site, agent, dates, time_off=()):
     return found
 
 
-class _Collect(cp_model.CpSolverSolutionCallback):
-    def __init__(self, rm, agent):
-        super().__init__()
-        self.rm, self.agent, self.found = rm, agent, {}
-
-    def on_solution_callback(self):
-        key = []
-        for date in self.rm.dates:
-            chosen = [s.template_id for s, v in self.rm.options(self.agent.agent_id, date) if self.Value(v)]
-            key.append(chosen[0] if chosen else None)
-        cost = sum(t.coefficient * (t.variable if isinstance(t.variable, int) else self.Value(t.variable))
-                   for t in self.rm.terms) / COST_SCALE
-        key = tuple(key)
-        self.found[key] = min(cost, self.found.get(key, cost))
-
-
 def _encoded(site, agent, dates, time_off=()):
     """roster key -> least penalty over the model's auxiliary variables, for every roster the model admits."""
-    problem = RosterProblem(site, [agent], list(time_off), dates, site_rules(site, list(time_off)))
-    rm = RosterModel(problem)
-    rm.add_rules()
-    solver = cp_model.CpSolver()
-    solver.parameters.enumerate_all_solutions = True
-    solver.parameters.num_workers = 1
-    collect = _Collect(rm, agent)
-    solver.Solve(rm.model, collect)
-    return collect.found
+    return encoded_rosters(site, agent, dates, time_off)
 
 
 def _agree(tmp_path, rules, templates=("E",), days=9, agent_contract="C", time_off=(), first=SUNDAY):
