@@ -105,6 +105,15 @@ class RosterModel:
         """Decision variables grouped by (agent, date): the units a neighbourhood search frees."""
         return dict(self._options)
 
+    def decision_groups(self) -> dict[tuple[str, dt.date], list[int]]:
+        """Variable indices per (agent, date): the shift options and the breaks and activities placed in
+        them. A neighbourhood search frees or fixes each group whole, so a fixed agent's day keeps its
+        breaks too (freeing every break would leave most of the model free in every step)."""
+        groups = {key: [var.Index() for _, var in options] for key, options in self._options.items()}
+        for absence in self.absences:
+            groups[(absence.agent_id, absence.date)].append(absence.var.Index())
+        return groups
+
     # --- building ----------------------------------------------------------------------
     def _create_options(self, filter_options: bool) -> None:
         per_day = {date: shift_options(self.site, date) for date in self.dates}

@@ -75,7 +75,7 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
     started = time.perf_counter()
     model = roster_model.model
     if settings.deterministic:
-        groups = {key: [var.Index() for _, var in options] for key, options in roster_model.option_groups().items()}
+        groups = roster_model.decision_groups()
         found = lns.search(model, groups, time_limit_s=settings.time_limit_s, workers=settings.workers,
                            seed=settings.seed, start=start, scale=COST_SCALE, label="roster")
         solver = lns.fixed_solver(model, found.solution) if found.solution is not None else None
