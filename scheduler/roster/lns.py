@@ -1,15 +1,13 @@
-"""Deterministic large-neighbourhood search on a CP-SAT model.
+"""Deterministic search helpers on any CP-SAT model, and a prover-plus-neighbourhoods search on a cloned model.
 
 CP-SAT's multi-threaded search is strong but its result depends on thread
-timing. Here every step is a single-threaded CP-SAT solve stopped by
-deterministic time, neighbourhoods come from a seeded generator, and parallel
-steps are merged by a fixed rule, so the same inputs, seed and worker count give
-the same roster on any run, while both cores are used.
-
-A neighbourhood frees some groups of decision variables (an agent's week, or a
-few days of some agents) and fixes all others to the current roster; the
-neighbourhood size adapts: it grows when the small problem was solved to
-optimality and shrinks when it ran out of time.
+timing. Here every solve is single-threaded and stopped by deterministic time,
+neighbourhoods come from a seeded generator, and parallel work is merged by a
+fixed rule, so the same inputs, seed and worker count give the same result on
+any run, while both cores are used. `search_with_prover` frees groups of
+variables in a clone of the model (fine for day-level models such as the
+Curtois benchmark); a site roster's search builds small sub-models instead
+(scheduler/roster/search.py).
 """
 from __future__ import annotations
 
@@ -31,7 +29,6 @@ WALL_BACKSTOP = 2.0        # wall clock stops the search past this multiple of t
 # single-threaded step takes about 3 s of wall time per unit (setup and presolve included), so the
 # budget is set to fit the wall-clock limit there. Same budget -> same search -> same roster.
 DET_PER_WALL_S = 0.3
-FIRST_SOLVE_SHARE = 0.1    # share of the budget for the first full-model solve (bound + start)
 
 
 @dataclass
@@ -67,119 +64,26 @@ def _pin(proto, index: int, value: int) -> None:
     domain.extend([value, value])
 
 
-def _sub_solve(model: cp_model.CpModel, fixed: list[int], current: list[int], det_limit: float,
-               seed: int, wall_limit: float) -> tuple[int, list[int] | None, float, float]:
-    sub = model.clone()
-    proto = sub.proto
-    for index in fixed:
-        _pin(proto, index, current[index])
-    proto.solution_hint.vars.clear()
-    proto.solution_hint.values.clear()
-    proto.solution_hint.vars.extend(range(len(current)))
-    proto.solution_hint.values.extend(current)
-    solver = _single_thread(det_limit, seed, wall_limit)
-    status = solver.Solve(sub)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return status, _response_values(solver), solver.ObjectiveValue(), solver.ResponseProto().deterministic_time
-    return status, None, math.inf, solver.ResponseProto().deterministic_time
-
-
-def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0) -> list[int] | None:
-    """Extend values for some variables (e.g. a heuristic roster) to a full solution, or None if impossible."""
+def completed_solver(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
+                     first_solution: bool = True) -> cp_model.CpSolver | None:
+    """A solver holding the values of some variables (e.g. a heuristic roster's decisions) extended to a full
+    solution: the first one found, or with `first_solution=False` the best the rest can do within the
+    deterministic `time_limit_s`; None if impossible."""
     pinned = model.clone()
     for index, value in partial.items():
         _pin(pinned.proto, index, value)
-    solver = _single_thread(time_limit_s, 0, time_limit_s * WALL_BACKSTOP)
+    solver = _single_thread(time_limit_s, 0, time_limit_s * WALL_BACKSTOP * 3)
+    solver.parameters.stop_after_first_solution = first_solution
     if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _response_values(solver)
+    return solver
 
 
-def search(model: cp_model.CpModel, groups: dict[Hashable, list[int]], *, time_limit_s: float, workers: int,
-           seed: int, start: list[int] | None = None, scale: float = 1.0, label: str = "roster") -> SearchResult:
-    """Minimise the model's objective from an optional full starting solution.
-
-    `groups` maps (owner, date) keys to decision-variable indices; `scale`
-    divides objective values in log lines only. (search_with_prover below is
-    the variant with a full-model prover beside the neighbourhood steps.)
-    """
-    started = time.perf_counter()
-    wall_limit = time_limit_s * WALL_BACKSTOP
-    budget = time_limit_s * DET_PER_WALL_S
-    first_model = model
-    if start is not None:
-        first_model = model.clone()
-        first_model.proto.solution_hint.vars.clear()
-        first_model.proto.solution_hint.values.clear()
-        first_model.proto.solution_hint.vars.extend(range(len(start)))
-        first_model.proto.solution_hint.values.extend(start)
-    first = _single_thread(max(budget * FIRST_SOLVE_SHARE, min(budget, 0.5)), seed, wall_limit)
-    status = first.Solve(first_model)
-    spent = first.ResponseProto().deterministic_time
-    if status == cp_model.INFEASIBLE or (status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is None):
-        return SearchResult(first.StatusName(status), None, None, None, spent, time.perf_counter() - started, None)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        current, objective, bound = _response_values(first), first.ObjectiveValue(), first.BestObjectiveBound()
-    else:
-        current, objective, bound = list(start), _objective_of(model, start), first.BestObjectiveBound()
-    time_to_best = time.perf_counter() - started
-    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale, time_to_best)
-    result = SearchResult("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE", current, objective, bound,
-                          spent, 0.0, time_to_best)
-    if status == cp_model.OPTIMAL:
-        result.wall_s = time.perf_counter() - started
-        return result
-
-    rng = random.Random(seed)
-    keys = sorted(groups, key=repr)
-    owners = sorted({key[0] for key in keys}, key=repr)
-    dates = sorted({key[1] for key in keys}, key=repr)
-    share = {"owners": 0.15, "days": 0.3}
-    sub_limit = min(max(budget / 30.0, 0.1), 1.0)
-    last_log = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        while spent < budget and objective > bound:
-            if time.perf_counter() - started > wall_limit:
-                result.backstop_hit = True
-                log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
-                            wall_limit)
-                break
-            plans = []
-            for k in range(workers):
-                kind = "owners" if (result.steps + k) % 2 == 0 else "days"
-                if kind == "owners":
-                    chosen = set(rng.sample(owners, max(1, math.ceil(share[kind] * len(owners)))))
-                    free = {key for key in keys if key[0] in chosen}
-                else:
-                    span = min(len(dates), 2 + rng.randrange(2))
-                    first_day = rng.randrange(len(dates) - span + 1)
-                    window = set(dates[first_day:first_day + span])
-                    chosen = set(rng.sample(owners, max(1, math.ceil(share[kind] * len(owners)))))
-                    free = {key for key in keys if key[0] in chosen and key[1] in window}
-                fixed = [i for key in keys if key not in free for i in groups[key]]
-                plans.append((kind, fixed, seed + 1 + result.steps + k))
-            outcomes = list(pool.map(
-                lambda plan: _sub_solve(model, plan[1], current, sub_limit, plan[2], wall_limit), plans))
-            spent += max(outcome[3] for outcome in outcomes)
-            result.steps += len(plans)
-            for (kind, _, _), (status, _, _, _) in zip(plans, outcomes):
-                grow = status == cp_model.OPTIMAL
-                share[kind] = min(0.9, share[kind] * 1.2) if grow else max(0.02, share[kind] * 0.85)
-            best = min(range(len(outcomes)), key=lambda k: (outcomes[k][2], k))
-            if outcomes[best][1] is not None and outcomes[best][2] < objective - 1e-9:
-                current, objective = outcomes[best][1], outcomes[best][2]
-                result.improvements += 1
-                time_to_best = time.perf_counter() - started
-                if time.perf_counter() - last_log >= 5.0:
-                    last_log = time.perf_counter()
-                    log.info("  %s cost %.0f (bound %.0f) after %.1f s", label, objective / scale, bound / scale,
-                             time_to_best)
-    result.solution, result.objective = current, objective
-    result.status = "OPTIMAL" if objective <= bound + 1e-9 else "FEASIBLE"
-    result.deterministic_time = spent
-    result.time_to_best_s = time_to_best
-    result.wall_s = time.perf_counter() - started
-    return result
+def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
+             first_solution: bool = True) -> list[int] | None:
+    """Extend values for some variables to a full solution (see completed_solver), or None if impossible."""
+    solver = completed_solver(model, partial, time_limit_s, first_solution)
+    return _response_values(solver) if solver is not None else None
 
 
 def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:

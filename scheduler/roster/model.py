@@ -83,6 +83,7 @@ class RosterModel:
         self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> agent-minutes
         self.absences: list[Absence] = []
         self.coverage_unit_min = problem.site.interval_min   # minutes per unit of the coverage variables
+        self.presence_terms: list[tuple[str, tuple[str, ...], int, int, Any]] = []   # see presence()
         self._create_options(filter_options)
 
     # --- EncodeContext ---------------------------------------------------------------
@@ -151,45 +152,65 @@ class RosterModel:
                 if len(covering) > 1:
                     self.model.Add(sum(covering) <= 1)
 
-    def add_coverage(self) -> None:
-        """Coverage per queue and interval in agent-minutes (breaks and activities subtracted),
-        with convex under- and linear over-coverage terms, plus paid-hours cost."""
-        site = self.site
-        interval_min = site.interval_min
-        requirements = self.problem.requirements
-        for row in requirements.itertuples(index=False):
-            self.requirement[(row.queue, epoch_min(row.start.to_pydatetime()))] = int(row.agents)
-        open_queues: dict[int, list[str]] = defaultdict(list)
-        for queue, start in self.requirement:
-            open_queues[start].append(queue)
-        self._forbid_overlapping_absences()
+    def presence(self, unit_min: int | None = None) -> list[tuple[str, tuple[str, ...], int, int, Any]]:
+        """Who is on the floor: (agent, skill group, interval start, units, literal) — a shift's whole
+        intervals count `interval_min // unit` units each, an absence inside it takes its minutes off.
 
-        # Time at work in each interval, per skill group: whole intervals of a shift, less the minutes of
-        # any absence in the interval. Counted in units of the largest step that keeps every quantity whole
-        # (a whole interval when nothing splits one), so the solver keeps the integrality of head counts.
+        Units are the largest step that keeps every quantity whole (a whole interval when nothing splits
+        one), so the solver keeps the integrality of head counts; `unit_min` imposes one (a sub-model
+        uses its full model's)."""
+        interval_min = self.site.interval_min
+        open_starts = {start for _, start in self.requirement}
         groups = {agent.agent_id: tuple(sorted(agent.skills)) for agent in self.agents}
-        absent: list[tuple[tuple[str, ...], int, int, Any]] = []
+        absent: list[tuple[str, int, int, Any]] = []
         for absence in self.absences:
             start = epoch_min(absence.start)
             first = start - (start - epoch_min(self._week_anchor())) % interval_min
             for t in range(first, start + absence.minutes, interval_min):
                 overlap = min(t + interval_min, start + absence.minutes) - max(t, start)
-                if overlap > 0 and t in open_queues:
-                    absent.append((groups[absence.agent_id], t, overlap, absence.var))
-        unit = functools.reduce(math.gcd, (overlap for _, _, overlap, _ in absent), interval_min)
+                if overlap > 0 and t in open_starts:
+                    absent.append((absence.agent_id, t, overlap, absence.var))
+        unit = unit_min or functools.reduce(math.gcd, (overlap for _, _, overlap, _ in absent), interval_min)
         self.coverage_unit_min = unit
         per_interval = interval_min // unit
-        working: dict[tuple[tuple[str, ...], int], list[tuple[int, Any]]] = defaultdict(list)
-        head_count: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
+        found = []
         for agent in self.agents:
             for date in self.dates:
                 for shift, var in self.options(agent.agent_id, date):
                     for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
-                        if t in open_queues:
-                            working[(groups[agent.agent_id], t)].append((per_interval, var))
-                            head_count[(groups[agent.agent_id], t)] += 1
-        for group, t, overlap, var in absent:
-            working[(group, t)].append((-(overlap // unit), var))
+                        if t in open_starts:
+                            found.append((agent.agent_id, groups[agent.agent_id], t, per_interval, var))
+        found += [(agent_id, groups[agent_id], t, -(overlap // unit), var) for agent_id, t, overlap, var in absent]
+        return found
+
+    def add_coverage(self, fixed_units: dict[tuple[tuple[str, ...], int], int] | None = None,
+                     unit_min: int | None = None) -> None:
+        """Coverage per queue and interval in agent-minutes (breaks and activities subtracted),
+        with convex under- and linear over-coverage terms, plus paid-hours cost.
+
+        `fixed_units` adds, per (skill group, interval), the presence of agents outside this model whose
+        roster is fixed (a neighbourhood's sub-model); how those groups split across queues stays free."""
+        site = self.site
+        interval_min = site.interval_min
+        for row in self.problem.requirements.itertuples(index=False):
+            self.requirement[(row.queue, epoch_min(row.start.to_pydatetime()))] = int(row.agents)
+        open_queues: dict[int, list[str]] = defaultdict(list)
+        for queue, start in self.requirement:
+            open_queues[start].append(queue)
+        self._forbid_overlapping_absences()
+        presence = self.presence(unit_min)
+        self.presence_terms = presence
+        per_interval = interval_min // self.coverage_unit_min
+        working: dict[tuple[tuple[str, ...], int], list[tuple[int, Any]]] = defaultdict(list)
+        head_count: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
+        for _, group, t, units, var in presence:
+            working[(group, t)].append((units, var))
+            if units > 0:
+                head_count[(group, t)] += 1
+        for (group, t), units in (fixed_units or {}).items():
+            if units:
+                working[(group, t)].append((units, 1))
+                head_count[(group, t)] += -(-units // per_interval)
 
         served: dict[tuple[str, int], list[Any]] = defaultdict(list)
         for (group, t), terms in sorted(working.items()):
@@ -213,7 +234,7 @@ class RosterModel:
         weights = site.objective
         under_weights = [round(w * COST_SCALE / per_interval) for w in weights.under_coverage]
         over_weight = round(weights.over_coverage * COST_SCALE / per_interval)
-        total_heads = len(self.agents)
+        total_heads = len(self.problem.agents)
         for (queue, t), need in sorted(self.requirement.items()):
             cover = sum(served.get((queue, t), []))
             self.coverage[(queue, t)] = cover

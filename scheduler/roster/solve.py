@@ -13,6 +13,7 @@ from rules.base import Activity, RosterShift
 from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.greedy import greedy_roster
+from scheduler.roster.search import search_roster
 from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, add_hint, hinted_values
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,9 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
     started = time.perf_counter()
     model = roster_model.model
     if settings.deterministic:
-        groups = roster_model.decision_groups()
-        found = lns.search(model, groups, time_limit_s=settings.time_limit_s, workers=settings.workers,
-                           seed=settings.seed, start=start, scale=COST_SCALE, label="roster")
-        solver = lns.fixed_solver(model, found.solution) if found.solution is not None else None
+        found = search_roster(roster_model, start, time_limit_s=settings.time_limit_s, workers=settings.workers,
+                              seed=settings.seed)
+        solver = lns.fixed_solver(model, found.solution)
         status, objective, bound, time_to_best = found.status, found.objective, found.bound, found.time_to_best_s
     else:
         if start is not None:   # a complete feasible start, as CP-SAT's hint
@@ -121,6 +121,8 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
     first = greedy_roster(problem)
     add_hint(roster_model, first)
     start = lns.complete(roster_model.model, hinted_values(roster_model, first))
+    if start is None:
+        raise RuntimeError("the greedy roster could not be completed with breaks and activities")
     return solve(roster_model, problem.site.solver, start)
 
 
