@@ -8,28 +8,34 @@ from dataclasses import dataclass
 from common.errors import InputError
 from scheduler.curtois.importer import CurtoisProblem
 from scheduler.curtois.model import CurtoisModel
+from scheduler.curtois import window_search
 from scheduler.curtois.start import employee_by_employee
 from scheduler.roster import lns
 from scheduler.roster.model import COST_SCALE
 
 log = logging.getLogger(__name__)
 
-# Two single-threaded workers (deterministic, see lns.search_with_prover): a prover on the full model with
-# CP-SAT's "max_lp" settings (every constraint in the LP, added up front), whose LP the per-employee path
-# graphs make nearly tight; and a chain of neighbourhood steps (a few employees' whole months freed at a
-# time) on the lean model without those graphs, where each step is solved fast.
+# Deterministic search (window_search): a single-threaded prover on the full model with CP-SAT's "max_lp"
+# settings (every constraint in the LP, added up front), whose LP the per-employee path graphs make nearly
+# tight, beside chains of neighbourhood steps (windows of days, employees' months) on the lean model without
+# those graphs, where each step is solved fast.
 MAX_LP = {"linearization_level": 2, "add_lp_constraints_lazily": False}
 LIN2 = {"linearization_level": 2}
-EPOCHS = (1.0,)          # one epoch: the prover's proof needs its whole budget in one piece (Instance5, 6)
+# Steps on the lean model with every constraint's LP relaxation (linearization level 2) are solved to
+# optimality more often, and their chains end much lower (Instance8: 1451 against 1859 at 25 deterministic s).
+CHAIN_PARAMETERS = LIN2
 # Deterministic time per wall second of each single-threaded worker on this 2-core machine with both busy
-# (measured on Instance5-10: 0.5-1.3 for the prover, 0.3-1.2 for the chain, steps' copying charged; lower
+# (measured on Instance5-10: 0.5-1.3 for the prover, 0.4-0.7 for a chain of LIN2 steps, copying charged; lower
 # when other work shares the cores). Budgets are deterministic time, so the roster never depends on the
 # clock; the wall time only follows it. Instance6's proof takes the prover about 37 deterministic seconds.
 PROVER_DET_PER_S = 0.75
-CHAIN_DET_PER_S = 0.5
+CHAIN_DET_PER_S = 0.4
 # Above this many variables the path graphs make the prover's LP too slow for a one-minute solve (Instance7-10):
-# the prover then works on the lean model with CP-SAT's lazily added cuts instead.
+# the prover then works on the lean model, whose root LP gives nearly all its bound within a few seconds, for
+# a share of the limit only; the rest goes to chains on every worker, synchronised every EPOCH_S seconds.
 FLOW_MAX_VARIABLES = 12_000
+LARGE_PROVER_SHARE = 0.15
+EPOCH_S = 6.0
 
 
 @dataclass
@@ -77,11 +83,11 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
         return _parallel(cm, start, remaining, workers, seed, started, start_objective)
     # The search's budget comes from the limit alone, never from the clock (that would break reproducibility);
     # building the models and the start roster (a second or two) comes on top.
-    found = lns.search_with_prover(cm.model, lean.groups(), time_limit_s=time_limit_s, workers=workers, seed=seed,
-                                   start=start, scale=COST_SCALE, label=cp.instance.name, prover=prover,
-                                   chain_model=lean.model if cm is not lean else None, chain_parameters=MAX_LP,
-                                   epochs=EPOCHS, prover_det_per_wall_s=PROVER_DET_PER_S,
-                                   chain_det_per_wall_s=CHAIN_DET_PER_S)
+    found = window_search.search(cm.model, lean.model, lean.groups(), start, time_limit_s=time_limit_s,
+                                 workers=workers, seed=seed, prover=prover, chain_parameters=CHAIN_PARAMETERS,
+                                 prover_share=1.0 if cm is not lean else LARGE_PROVER_SHARE, epoch_s=EPOCH_S,
+                                 prover_det_per_s=PROVER_DET_PER_S, chain_det_per_s=CHAIN_DET_PER_S,
+                                 scale=COST_SCALE, label=cp.instance.name)
     roster = cm.roster(found.solution) if found.solution is not None else None
     scaled = (lambda v: v / COST_SCALE if v is not None else None)
     offset = time.perf_counter() - started - found.wall_s      # model building and the start roster
