@@ -15,18 +15,26 @@ A request matches a shift when the shift's template is `shift` (if given) and it
 starts at `start` (if given). `want: true` (the default) costs `weight` unless
 the agent works a matching shift that day; `want: false` costs `weight` if the
 agent does. A rule-level `weight:` is the default for requests without one.
+
+Requests exported from another tool can come as a CSV instead of (or as well as)
+the YAML list: `requests_file: preferences.csv`, relative to the site YAML, with
+columns agent_id, date and optional shift, start, want, weight (blank = not given).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from common.errors import InputError
+from common.io import read_csv, row_label
 from rules.base import EncodeContext, Penalty, RosterView, Rule, Shift, Violation, check_keys
 from rules.site import Agent, RuleSpec, Site
 
 REQUEST_KEYS = {"agent", "date", "shift", "start", "want", "weight"}
+FILE_COLUMNS = {"agent_id": "agent", "date": "date", "shift": "shift", "start": "start", "want": "want",
+                "weight": "weight"}     # CSV column -> request key
 
 
 @dataclass(frozen=True)
@@ -67,13 +75,32 @@ def _clock(value: Any, where: str) -> int:
     return int(parts[0]) * 60 + int(parts[1])
 
 
-def parse_requests(spec: RuleSpec, site: Site) -> list[Request]:
-    raw = spec.params.get("requests")
+def _request(item: dict[str, Any], field: Any, templates: set[str], default_weight: Any) -> Request:
+    """One request from its raw values; field(key) names where a value came from, for error messages."""
+    if item.get("agent") in (None, ""):
+        raise InputError(field("agent"), "required value is missing", "name the agent the request is for")
+    if item.get("date") in (None, ""):
+        raise InputError(field("date"), "required value is missing", "give the date as YYYY-MM-DD")
+    template = item.get("shift")
+    if template is not None and str(template) not in templates:
+        raise InputError(field("shift"), f"shift template '{template}' does not exist",
+                         f"use one of the shift_templates ids: {', '.join(sorted(templates))}")
+    want = item.get("want", True)
+    if not isinstance(want, bool):
+        raise InputError(field("want"), f"{want!r} is not true or false", "write want: true or want: false")
+    weight = item.get("weight", default_weight)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+        raise InputError(field("weight"), f"{weight!r} is not a positive number",
+                         "give each request (or the rule) a positive weight")
+    start = _clock(item["start"], field("start")) if item.get("start") is not None else None
+    return Request(str(item["agent"]), _date(item["date"], field("date")),
+                   None if template is None else str(template), start, want, float(weight))
+
+
+def _yaml_requests(spec: RuleSpec, raw: Any, templates: set[str], default_weight: Any) -> list[Request]:
     if not isinstance(raw, list) or not raw:
         raise InputError(f"{spec.where}.requests", "needs a list of requests",
                          "write requests: [{agent: ID, date: YYYY-MM-DD, shift: ID, weight: N}, ...]")
-    default_weight = spec.params.get("weight")
-    templates = {t.id for t in site.shift_templates}
     requests = []
     for k, item in enumerate(raw):
         where = f"{spec.where}.requests[{k}]"
@@ -83,24 +110,65 @@ def parse_requests(spec: RuleSpec, site: Site) -> list[Request]:
         if unknown:
             raise InputError(f"{where}.{unknown[0]}", "unknown key",
                              f"a request takes: {', '.join(sorted(REQUEST_KEYS))}")
-        if item.get("agent") in (None, ""):
-            raise InputError(f"{where}.agent", "required key is missing", "add agent: ID")
-        if "date" not in item:
-            raise InputError(f"{where}.date", "required key is missing", "add date: YYYY-MM-DD")
-        template = item.get("shift")
-        if template is not None and str(template) not in templates:
-            raise InputError(f"{where}.shift", f"shift template '{template}' does not exist",
-                             f"use one of the shift_templates ids: {', '.join(sorted(templates))}")
-        want = item.get("want", True)
-        if not isinstance(want, bool):
-            raise InputError(f"{where}.want", f"{want!r} is not true or false", "write want: true or want: false")
-        weight = item.get("weight", default_weight)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise InputError(f"{where}.weight", f"{weight!r} is not a positive number",
-                             "give each request (or the rule) a positive weight")
-        start = _clock(item["start"], f"{where}.start") if item.get("start") is not None else None
-        requests.append(Request(str(item["agent"]), _date(item["date"], f"{where}.date"),
-                                None if template is None else str(template), start, want, float(weight)))
+        requests.append(_request(item, lambda key, where=where: f"{where}.{key}", templates, default_weight))
+    return requests
+
+
+def _csv_value(key: str, text: str, field: str) -> Any:
+    """A CSV cell as the YAML value it stands for (blank = not given)."""
+    text = text.strip()
+    if not text:
+        return None
+    if key == "want":
+        if text.lower() not in ("true", "false"):
+            raise InputError(field, f"'{text}' is not true or false", "write true or false (blank means true)")
+        return text.lower() == "true"
+    if key == "weight":
+        try:
+            return float(text)
+        except ValueError:
+            raise InputError(field, f"'{text}' is not a number", "write a positive number such as 2") from None
+    return text
+
+
+def _file_requests(spec: RuleSpec, site: Site, templates: set[str], default_weight: Any) -> list[Request]:
+    name = spec.params["requests_file"]
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{spec.where}.requests_file", f"{name!r} is not a file name",
+                         "write requests_file: preferences.csv (relative to the site YAML)")
+    path = (site.source.parent if site.source is not None else Path(".")) / name
+    frame = read_csv(path, "preferences", ["agent_id", "date"])
+    unknown = sorted(set(frame.columns) - set(FILE_COLUMNS))
+    if unknown:
+        raise InputError(f"{path}, column '{unknown[0]}'", "unknown column",
+                         f"a preferences file has columns: {', '.join(FILE_COLUMNS)}")
+    requests = []
+    for index, row in frame.iterrows():
+        where = row_label(path, int(index))
+        item = {key: _csv_value(key, row[column], f"{where}, column '{column}'")
+                for column, key in FILE_COLUMNS.items() if column in frame.columns}
+        item = {key: value for key, value in item.items() if value is not None}
+        column_of = {key: column for column, key in FILE_COLUMNS.items()}
+        requests.append(_request(item, lambda key, where=where: f"{where}, column '{column_of[key]}'",
+                                 templates, default_weight))
+    if not requests:
+        raise InputError(str(path), "the preferences file has no requests", "add one row per request, or drop requests_file")
+    return requests
+
+
+def parse_requests(spec: RuleSpec, site: Site) -> list[Request]:
+    """The rule's requests, from its YAML list and/or its CSV file, each checked where it was written."""
+    default_weight = spec.params.get("weight")
+    templates = {t.id for t in site.shift_templates}
+    if "requests" not in spec.params and "requests_file" not in spec.params:
+        raise InputError(f"{spec.where}.requests", "needs a list of requests",
+                         "write requests: [{agent: ID, date: YYYY-MM-DD, shift: ID, weight: N}, ...] "
+                         "or requests_file: preferences.csv")
+    requests = []
+    if "requests" in spec.params:
+        requests += _yaml_requests(spec, spec.params["requests"], templates, default_weight)
+    if "requests_file" in spec.params:
+        requests += _file_requests(spec, site, templates, default_weight)
     return requests
 
 
@@ -109,7 +177,7 @@ class Preferences(Rule):
     soft = True
 
     def __init__(self, spec: RuleSpec, site: Site):
-        check_keys(spec, {"requests"}, soft_allowed=True)
+        check_keys(spec, {"requests", "requests_file"}, soft_allowed=True)
         self.where = spec.where
         if spec.params.get("soft") is False:
             raise InputError(f"{spec.where}.soft", "preferences are always soft", "remove 'soft: false'")
