@@ -141,8 +141,9 @@ def render_report(outcome: PlanOutcome) -> str:
                              columns=["rule", "agent", "cost", "why"])
     sections += [
         "<h2>Fairness</h2>",
-        "<p>Weekends and late shifts across agents, this week and with past weeks from the ledger.</p>",
-        _table(fairness_summary(outcome), {"max": "g", "min": "g", "spread (max-min)": "g", "std": ".2f"}),
+        "<p>Weekends, late shifts, unmet preferences and extra hours across agents, this week and with past "
+        "weeks from the ledger.</p>",
+        _table(fairness_summary(outcome), {"max": ".3g", "min": ".3g", "spread (max-min)": ".3g", "std": ".2f"}),
         "<h2>Objective breakdown</h2>", _table(breakdown, {"cost": ",.2f"}),
         f"<details><summary>By agent ({len(by_agent['agent_id'].unique()) if not by_agent.empty else 0} agents)</summary>"
         f"{agent_costs}</details>",

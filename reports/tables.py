@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.plan import PlanOutcome, roster_view
-from rules.agents_file import load_ledger
+from rules.agents_file import LEDGER_COLUMNS, load_ledger
 from rules.fairness import updated_ledger
 
 
@@ -57,29 +57,51 @@ def activities_table(outcome: PlanOutcome) -> pd.DataFrame:
 
 def fairness_ledger_table(outcome: PlanOutcome) -> pd.DataFrame:
     """Past counts plus this week's, to feed next week's plan (site YAML files.fairness_ledger)."""
-    files = outcome.inputs.site.files
-    past = load_ledger(files["fairness_ledger"]) if "fairness_ledger" in files else {}
     view = roster_view(outcome.inputs, outcome.dates, outcome.roster.shifts)
-    return pd.DataFrame(updated_ledger(past, view), columns=["agent_id", "weeks", "weekends_worked", "late_shifts"])
+    return pd.DataFrame(updated_ledger(_past_ledger(outcome), view), columns=LEDGER_COLUMNS)
+
+
+def _past_ledger(outcome: PlanOutcome) -> dict[str, dict[str, float]]:
+    files = outcome.inputs.site.files
+    return load_ledger(files["fairness_ledger"]) if "fairness_ledger" in files else {}
+
+
+def _spread(measure: str, over: str, values: pd.Series) -> dict[str, object]:
+    values = values.astype(float)
+    if values.empty:
+        return {"measure": measure, "over": over, "agents": 0, "agents with any": 0, "max": float("nan"),
+                "min": float("nan"), "spread (max-min)": float("nan"), "std": float("nan")}
+    return {"measure": measure, "over": over, "agents": len(values), "agents with any": int((values > 0).sum()),
+            "max": values.max(), "min": values.min(), "spread (max-min)": values.max() - values.min(),
+            "std": values.std(ddof=0)}
 
 
 def fairness_summary(outcome: PlanOutcome) -> pd.DataFrame:
-    """Spread across agents of weekends and late shifts, this week and including past weeks."""
-    ledger = fairness_ledger_table(outcome)
-    late_ids = {t.id for t in outcome.inputs.site.shift_templates if t.late}
-    roster = roster_table(outcome)
-    this_week = pd.DataFrame({"agent_id": ledger["agent_id"]})
-    weekend = roster[pd.to_datetime(roster["date"]).dt.day_of_week >= 5].groupby("agent_id").size()
-    late = roster[roster["shift"].isin(late_ids)].groupby("agent_id").size()
-    this_week["weekends_worked"] = this_week["agent_id"].map(weekend).fillna(0).clip(upper=1)
-    this_week["late_shifts"] = this_week["agent_id"].map(late).fillna(0)
+    """Spread across agents of each fairness measure, this week and including past weeks.
+
+    This week's values are the new ledger less the past one, so the table says what the
+    ledger will carry forward. Unmet preferences are a share of the requests made (agents
+    who made any); extra hours count agents on a contract with an hours band, and over
+    past weeks are averaged per week, as the fairness rule compares them.
+    """
+    ledger = fairness_ledger_table(outcome).set_index("agent_id")
+    past = pd.DataFrame.from_dict(_past_ledger(outcome), orient="index").reindex(
+        index=ledger.index, columns=LEDGER_COLUMNS[1:]).fillna(0)
+    week = ledger - past
+    site = outcome.inputs.site
+    banded = [a.agent_id for a in outcome.inputs.agents
+              if site.contract(a.contract).max_hours_week > site.contract(a.contract).min_hours_week]
     rows = []
     for column in ("weekends_worked", "late_shifts"):
-        for label, frame in (("this week", this_week), ("including past weeks", ledger)):
-            values = frame[column].astype(float)
-            rows.append({"measure": column.replace("_", " "), "over": label, "agents with any": int((values > 0).sum()),
-                         "max": values.max(), "min": values.min(), "spread (max-min)": values.max() - values.min(),
-                         "std": values.std(ddof=0)})
+        rows.append(_spread(column.replace("_", " "), "this week", week[column]))
+        rows.append(_spread(column.replace("_", " "), "including past weeks", ledger[column]))
+    for label, frame in (("this week", week), ("including past weeks", ledger)):
+        asked = frame[frame["preferences_asked"] > 0]
+        rows.append(_spread("unmet preferences (share of requests)", label,
+                            asked["preferences_unmet"] / asked["preferences_asked"]))
+    rows.append(_spread("extra hours above contract minimum", "this week", week.loc[banded, "extra_hours"]))
+    rows.append(_spread("extra hours above contract minimum", "including past weeks (a week)",
+                        ledger.loc[banded, "extra_hours"] / ledger.loc[banded, "weeks"]))
     return pd.DataFrame(rows)
 
 

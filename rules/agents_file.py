@@ -88,19 +88,37 @@ def load_time_off(path: Path, agents: list[Agent]) -> list[TimeOff]:
     return requests
 
 
-LEDGER_COLUMNS = ["agent_id", "weeks", "weekends_worked", "late_shifts"]
+LEDGER_REQUIRED = ["agent_id", "weeks", "weekends_worked", "late_shifts"]
+LEDGER_COUNTS = ["weeks", "weekends_worked", "late_shifts", "preferences_asked", "preferences_unmet"]
+LEDGER_HOURS = ["extra_hours"]
+LEDGER_COLUMNS = ["agent_id", *LEDGER_COUNTS, *LEDGER_HOURS]
 
 
-def load_ledger(path: Path) -> dict[str, dict[str, int]]:
-    """Past fairness counts per agent (carried week to week; `plan` writes the updated ledger)."""
-    frame = read_csv(path, "fairness ledger", LEDGER_COLUMNS)
-    ledger: dict[str, dict[str, int]] = {}
+def load_ledger(path: Path) -> dict[str, dict[str, float]]:
+    """Past fairness counts per agent (carried week to week; `plan` writes the updated ledger).
+
+    Columns added since the first ledgers (preferences_asked, preferences_unmet,
+    extra_hours) may be missing and count as 0, so an older ledger still loads.
+    """
+    frame = read_csv(path, "fairness ledger", LEDGER_REQUIRED)
+    ledger: dict[str, dict[str, float]] = {}
     for index, row in frame.iterrows():
         where = row_label(path, int(index))
         agent_id = row["agent_id"].strip()
         if agent_id in ledger:
             raise InputError(f"{where}, column 'agent_id'", f"agent '{agent_id}' appears twice",
                              "keep one row per agent (add the counts together)")
-        ledger[agent_id] = {column: int(parse_number(row[column], where, column, integer=True, minimum=0))
-                            for column in LEDGER_COLUMNS[1:]}
+        counts: dict[str, float] = {}
+        for column in LEDGER_COUNTS + LEDGER_HOURS:
+            if column not in frame.columns:
+                counts[column] = 0
+                continue
+            value = parse_number(row[column], where, column, integer=column in LEDGER_COUNTS, minimum=0)
+            counts[column] = int(value) if column in LEDGER_COUNTS else value
+        if counts["preferences_unmet"] > counts["preferences_asked"]:
+            raise InputError(f"{where}, column 'preferences_unmet'",
+                             f"{counts['preferences_unmet']} unmet is more than the {counts['preferences_asked']} "
+                             "requests made (preferences_asked)", "unmet requests are counted among those made; "
+                             "correct one of the two")
+        ledger[agent_id] = counts
     return ledger

@@ -21,7 +21,7 @@ def _plan(tmp_path, name, fairness: bool):
     files = write_small_site(tmp_path / name, site_yaml=yaml)
     (files.folder / "ledger.csv").write_text(LEDGER)
     out = tmp_path / f"out-{name}"
-    assert main(["plan", "--site", str(files.site), "--out", str(out)]) == 0
+    assert main(["plan", "--site", str(files.site), "--out", str(out), "--time-limit", "4"]) == 0
     roster = pd.read_csv(out / "roster.csv")
     saturday = set(roster.loc[pd.to_datetime(roster["date"]).dt.day_of_week == 5, "agent_id"])
     ledger = pd.read_csv(out / "fairness_ledger.csv").set_index("agent_id")
