@@ -1,7 +1,8 @@
 """Seeded generator for the bundled sample site's data files.
 
 `python -m data.generate_sample [--out DIR] [--seed N]` writes history.csv,
-agents.csv and time_off.csv for the site in data/sample_site/site.yaml.
+agents.csv, time_off.csv, fairness_ledger.csv and preferences.csv (see
+data.sample_preferences) for the site in data/sample_site/site.yaml.
 The same seed gives the same bytes on every run and machine (for a given
 numpy): no wall clock, no hash ordering, fixed float formats, fixed row order.
 
@@ -32,6 +33,7 @@ import numpy as np
 import yaml
 
 from common.io import atomic_write_text
+from data import sample_preferences
 
 log = logging.getLogger(__name__)
 
@@ -639,12 +641,21 @@ def generate(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED, site_yaml: Pa
     if unknown:
         raise ValueError(f"no volume profile for queue(s) {unknown}; add them to PROFILES")
     agents = make_agents(calendar, seed)
+    time_off = make_time_off(calendar, agents, seed)
+    wishes = sample_preferences.make_preferences(
+        calendar, agents, {a.agent_id: skill_hours(calendar, a.skills) for a in agents},
+        {(agent_id, dt.date.fromisoformat(day)) for agent_id, day, _ in time_off}, PLANNING_WEEK, seed)
+    ledger = make_ledger(agents, seed)
+    past = sample_preferences.past_columns(calendar, agents, {row[0]: row[1] for row in ledger},
+                                           {row[0] for row in wishes}, seed)
     texts = {
         "history": to_csv(("queue", "start", "contacts", "aht_s", "abandoned"), history_rows(calendar, seed)),
         "agents": to_csv(("agent_id", "name", "contract", "skills", "available_from", "available_to",
                           "unavailable_days"), agent_rows(agents)),
-        "time_off": to_csv(("agent_id", "date", "reason"), make_time_off(calendar, agents, seed)),
-        "fairness_ledger": to_csv(("agent_id", "weeks", "weekends_worked", "late_shifts"), make_ledger(agents, seed)),
+        "time_off": to_csv(("agent_id", "date", "reason"), time_off),
+        "fairness_ledger": to_csv(("agent_id", "weeks", "weekends_worked", "late_shifts", "preferences_asked",
+                                   "preferences_unmet", "extra_hours"), [(*row, *past[row[0]]) for row in ledger]),
+        "preferences": to_csv(sample_preferences.HEADER, wishes),
     }
     paths = {}
     for name, text in texts.items():

@@ -17,7 +17,7 @@ from data.generate_sample import generate
 from rules.loader import load_site
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_site"
-FILES = ("history.csv", "agents.csv", "time_off.csv")
+FILES = ("history.csv", "agents.csv", "time_off.csv", "fairness_ledger.csv", "preferences.csv")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PLANNING_WEEK = [dt.date(2026, 11, 23) + dt.timedelta(days=i) for i in range(7)]
 HOLIDAY = dt.date(2026, 8, 31)
