@@ -262,6 +262,10 @@ class RosterModel:
                     if cost:
                         self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var, agent_id=agent.agent_id))
 
+    def interval_start(self, start_min: int) -> dt.datetime:
+        """Local start time of an interval given in epoch minutes (the model's time keys)."""
+        return dt.datetime.fromtimestamp(start_min * 60, ZoneInfo(self.site.timezone))
+
     def _week_anchor(self) -> dt.datetime:
         """Local midnight of the first day: interval boundaries are counted from here."""
         return local_time(self.dates[0], 0, ZoneInfo(self.site.timezone))
