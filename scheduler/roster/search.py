@@ -150,14 +150,12 @@ def _better(outcomes: list[_Outcome], current: Roster) -> Roster | None:
 
 
 def _prove(full: RosterModel, current: Roster, det_limit: float, seed: int, wall_limit: float):
+    """The whole model, hinted with the current roster: its LP gives the bound (asking it for a strictly
+    better roster instead made the hint infeasible, and the repair ate the budget before the LP)."""
     sub = full.model.clone()
     proto = sub.proto
     proto.solution_hint.vars.extend(range(len(current.values)))
     proto.solution_hint.values.extend(current.values)
-    better = proto.constraints.add().linear
-    better.vars.extend(proto.objective.vars)
-    better.coeffs.extend(proto.objective.coeffs)
-    better.domain.extend([-(2 ** 62), current.objective - 1])
     solver = lns._single_thread(det_limit, seed, wall_limit)
     lns.apply_parameters(solver, PROVER)
     status = solver.Solve(sub)
