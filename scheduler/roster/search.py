@@ -38,7 +38,7 @@ PROVER_SHARE = 0.4          # of the time limit, in phase 1
 # busy (measured on the sample week and the 300-agent scale site). Budgets are deterministic time, so the
 # roster never depends on the clock; the wall time only follows it.
 PROVER_DET_PER_S = 0.3
-STEP_DET_PER_S = 0.28
+STEP_DET_PER_S = 0.25
 # Steps skip probing and symmetry detection in presolve and use the stronger LP: on the sample and scale
 # sites' small neighbourhoods that halves the deterministic (and wall) time to a proved-optimal step.
 STEP = {"cp_model_probing_level": 0, "symmetry_level": 0, "linearization_level": 2}
@@ -154,6 +154,8 @@ def _prove(full: RosterModel, current: Roster, det_limit: float, seed: int, wall
     better roster instead made the hint infeasible, and the repair ate the budget before the LP)."""
     sub = full.model.clone()
     proto = sub.proto
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
     proto.solution_hint.vars.extend(range(len(current.values)))
     proto.solution_hint.values.extend(current.values)
     solver = lns._single_thread(det_limit, seed, wall_limit)

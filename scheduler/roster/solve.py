@@ -18,6 +18,8 @@ from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, add_h
 
 log = logging.getLogger(__name__)
 
+START_DET_S = 2.0    # deterministic seconds to place the greedy roster's breaks and activities
+
 @dataclass
 class SolveReport:
     status: str                 # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
@@ -112,18 +114,27 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
                         _agent_breakdown(roster_model, solver))
 
 
+def start_roster(roster_model: RosterModel) -> list[int]:
+    """The greedy roster's shifts, completed with breaks and activities placed for coverage: the search's start.
+
+    The breaks get a short optimising solve, not just the first completion: a first completion may stack
+    everyone's breaks in the same quarter hour (on the 300-agent scale site it cost 9.0 M instead of 0.97 M)."""
+    first = greedy_roster(roster_model.problem)
+    add_hint(roster_model, first)
+    start = lns.complete(roster_model.model, hinted_values(roster_model, first), time_limit_s=START_DET_S,
+                         first_solution=False)
+    if start is None:
+        raise RuntimeError("the greedy roster could not be completed with breaks and activities")
+    return start
+
+
 def solve_roster(problem: RosterProblem) -> RosterResult:
     """Build the model, start it from the greedy roster, and solve under the site's limits."""
     roster_model = RosterModel(problem)
     roster_model.add_rules()
     roster_model.add_coverage()
     roster_model.minimize()
-    first = greedy_roster(problem)
-    add_hint(roster_model, first)
-    start = lns.complete(roster_model.model, hinted_values(roster_model, first))
-    if start is None:
-        raise RuntimeError("the greedy roster could not be completed with breaks and activities")
-    return solve(roster_model, problem.site.solver, start)
+    return solve(roster_model, problem.site.solver, start_roster(roster_model))
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
