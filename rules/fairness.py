@@ -181,15 +181,26 @@ class Fairness(Rule):
         past = int(self.past(agent.agent_id, "late_shifts"))
         count = ctx.model.NewIntVar(0, len(ctx.dates), f"lates[{agent.agent_id}]")
         ctx.model.Add(count == sum(lates))
-        extra = ctx.model.NewIntVar(0, self.increase(past, len(ctx.dates)), f"late_cost[{agent.agent_id}]")
-        ctx.model.AddElement(count, [self.increase(past, n) for n in range(len(ctx.dates) + 1)], extra)
+        extra = self._convex(ctx, f"late_cost[{agent.agent_id}]", count,
+                             [self.increase(past, n) for n in range(len(ctx.dates) + 1)])
         ctx.penalize("fairness_late_shifts", extra, self.late_weight, agent.agent_id)
+
+    @staticmethod
+    def _convex(ctx: EncodeContext, name: str, index: Any, table: list[int]) -> Any:
+        """An integer variable equal to table[index]; for a convex table, the chords between its points
+        are added as cuts so the LP relaxation sees the convex cost rather than a flat element."""
+        cost = ctx.model.NewIntVar(min(table), max(table), name)
+        ctx.model.AddElement(index, table, cost)
+        slopes = [b - a for a, b in zip(table, table[1:])]
+        if all(s <= t for s, t in zip(slopes, slopes[1:])):
+            for j, slope in enumerate(slopes):
+                ctx.model.Add(cost >= table[j] + slope * (index - j))
+        return cost
 
     def _priced(self, ctx: EncodeContext, agent: Agent, what: str, index: Any, table: list[int],
                 kind: str) -> None:
         """cost = table[index], charged in cents under the dimension's term name."""
-        cost = ctx.model.NewIntVar(min(table), max(table), f"{what}_cost[{agent.agent_id}]")
-        ctx.model.AddElement(index, table, cost)
+        cost = self._convex(ctx, f"{what}_cost[{agent.agent_id}]", index, table)
         ctx.penalize(kind, cost, 1 / CENTS, agent.agent_id)
 
     def _encode_unmet(self, ctx: EncodeContext, agent: Agent) -> None:
