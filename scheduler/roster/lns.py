@@ -65,13 +65,18 @@ def _pin(proto, index: int, value: int) -> None:
 
 
 def completed_solver(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
-                     first_solution: bool = True) -> cp_model.CpSolver | None:
+                     first_solution: bool = True, hint: list[int] | None = None) -> cp_model.CpSolver | None:
     """A solver holding the values of some variables (e.g. a heuristic roster's decisions) extended to a full
     solution: the first one found, or with `first_solution=False` the best the rest can do within the
-    deterministic `time_limit_s`; None if impossible."""
+    deterministic `time_limit_s` (give a full solution as `hint` so there is always one); None if impossible."""
     pinned = model.clone()
     for index, value in partial.items():
         _pin(pinned.proto, index, value)
+    if hint is not None:
+        pinned.proto.solution_hint.vars.clear()
+        pinned.proto.solution_hint.values.clear()
+        pinned.proto.solution_hint.vars.extend(range(len(hint)))
+        pinned.proto.solution_hint.values.extend(hint)
     solver = _single_thread(time_limit_s, 0, time_limit_s * WALL_BACKSTOP * 3)
     solver.parameters.stop_after_first_solution = first_solution
     if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -80,9 +85,9 @@ def completed_solver(model: cp_model.CpModel, partial: dict[int, int], time_limi
 
 
 def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
-             first_solution: bool = True) -> list[int] | None:
+             first_solution: bool = True, hint: list[int] | None = None) -> list[int] | None:
     """Extend values for some variables to a full solution (see completed_solver), or None if impossible."""
-    solver = completed_solver(model, partial, time_limit_s, first_solution)
+    solver = completed_solver(model, partial, time_limit_s, first_solution, hint)
     return _response_values(solver) if solver is not None else None
 
 

@@ -121,11 +121,11 @@ def start_roster(roster_model: RosterModel) -> list[int]:
     everyone's breaks in the same quarter hour (on the 300-agent scale site it cost 9.0 M instead of 0.97 M)."""
     first = greedy_roster(roster_model.problem)
     add_hint(roster_model, first)
-    start = lns.complete(roster_model.model, hinted_values(roster_model, first), time_limit_s=START_DET_S,
-                         first_solution=False)
+    shifts = hinted_values(roster_model, first)
+    start = lns.complete(roster_model.model, shifts)
     if start is None:
         raise RuntimeError("the greedy roster could not be completed with breaks and activities")
-    return start
+    return lns.complete(roster_model.model, shifts, time_limit_s=START_DET_S, first_solution=False, hint=start)
 
 
 def solve_roster(problem: RosterProblem) -> RosterResult:
