@@ -280,10 +280,3 @@ def hinted_values(roster_model: RosterModel, shifts) -> dict[int, int]:
     chosen = {(s.agent_id, s.shift.date, s.shift.template_id, s.shift.start) for s in shifts}
     return {var.Index(): int((agent_id, date, shift.template_id, shift.start) in chosen)
             for (agent_id, date), options in roster_model.option_groups().items() for shift, var in options}
-
-
-def add_hint(roster_model: RosterModel, shifts) -> None:
-    """Hint every shift variable from a known roster."""
-    for index, value in hinted_values(roster_model, shifts).items():
-        roster_model.model.proto.solution_hint.vars.append(index)
-        roster_model.model.proto.solution_hint.values.append(value)

@@ -14,7 +14,7 @@ from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.greedy import greedy_roster
 from scheduler.roster.search import search_roster
-from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, add_hint, hinted_values
+from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinted_values
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,9 @@ def start_roster(roster_model: RosterModel) -> list[int]:
 
     The breaks get a short optimising solve, not just the first completion: a first completion may stack
     everyone's breaks in the same quarter hour (on the 300-agent scale site it cost 9.0 M instead of 0.97 M)."""
-    first = greedy_roster(roster_model.problem)
-    add_hint(roster_model, first)
-    shifts = hinted_values(roster_model, first)
+    # No hint on the model itself: a shifts-only hint steered the completion's break placement badly
+    # (sample start 1.56 M instead of 0.15 M, scale 9.0 M instead of 0.97 M).
+    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem))
     start = lns.complete(roster_model.model, shifts)
     if start is None:
         raise RuntimeError("the greedy roster could not be completed with breaks and activities")
