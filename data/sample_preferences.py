@@ -1,29 +1,23 @@
 """The sample site's shift and day-off wishes, and each agent's past record of wishes turned down.
 
-Part of the seeded generator (data.generate_sample), kept apart so that file stays
-readable. Every wish is one the agent could be granted: a day off on a day they
-could otherwise work, a start time their contract and availability allow, a shift
-type of their own contract. The ledger history gives the fairness rule something
+Part of the seeded generator (data.generate_sample). Every wish is one the agent
+could be granted: a day off on a day they could otherwise work, a start time their
+contract and availability allow, a shift type of their own contract. The ledger history gives the fairness rule something
 to balance: some agents have had most of their wishes denied, some almost none.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:   # types only: generate_sample imports this module
-    from data.generate_sample import AgentRow, SiteCalendar
+from data.sample_agents import AgentRow
+from data.sample_calendar import WEEKDAYS, SiteCalendar, clock_text
 
 WISHING_AGENTS = 20
 WEIGHTS = (10, 20, 30)           # nice to have, a normal wish, a strong one (objective units per wish denied)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HEADER = ("agent_id", "date", "shift", "start", "want", "weight")
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _workable_starts(calendar: SiteCalendar, agent: AgentRow, hours: dict[str, tuple[int, int]],
@@ -54,7 +48,7 @@ def _wish(calendar: SiteCalendar, agent: AgentRow, day: dt.date, starts: dict[st
         template = sorted(starts)[int(rng.integers(len(starts)))]
         options = starts[template]
         start = options[0] if rng.random() < 0.6 else options[int(rng.integers(len(options)))]
-        return "", _clock(start), True                         # start at a given time (the school run, a bus)
+        return "", clock_text(start), True                         # start at a given time (the school run, a bus)
     if late:
         return "L8", "", bool(rng.random() < 0.3)              # mostly "no late shift that day"; a few want one
     if len(starts) < 2:
