@@ -64,11 +64,11 @@ def _pin(proto, index: int, value: int) -> None:
     domain.extend([value, value])
 
 
-def completed_solver(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
-                     first_solution: bool = True, hint: list[int] | None = None) -> cp_model.CpSolver | None:
-    """A solver holding the values of some variables (e.g. a heuristic roster's decisions) extended to a full
-    solution: the first one found, or with `first_solution=False` the best the rest can do within the
-    deterministic `time_limit_s` (give a full solution as `hint` so there is always one); None if impossible."""
+def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
+             first_solution: bool = True, hint: list[int] | None = None) -> list[int] | None:
+    """Values for some variables (e.g. a heuristic roster's decisions) extended to a full solution: the first
+    one found, or with `first_solution=False` the best the rest can do within the deterministic
+    `time_limit_s` (give a full solution as `hint` so there is always one); None if impossible."""
     pinned = model.clone()
     for index, value in partial.items():
         _pin(pinned.proto, index, value)
@@ -81,14 +81,7 @@ def completed_solver(model: cp_model.CpModel, partial: dict[int, int], time_limi
     solver.parameters.stop_after_first_solution = first_solution
     if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return solver
-
-
-def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
-             first_solution: bool = True, hint: list[int] | None = None) -> list[int] | None:
-    """Extend values for some variables to a full solution (see completed_solver), or None if impossible."""
-    solver = completed_solver(model, partial, time_limit_s, first_solution, hint)
-    return _response_values(solver) if solver is not None else None
+    return _response_values(solver)
 
 
 def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:

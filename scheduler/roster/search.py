@@ -1,11 +1,11 @@
 """Deterministic roster search: a full-model prover for the bound beside neighbourhood steps on sub-models.
 
 Phase 1: one worker runs CP-SAT on the whole model (stronger LP, hinted with
-the start, asked for anything better) to get a lower bound, or a proof; the
-other workers run chains of neighbourhood steps. Phase 2: every worker runs
-steps; each round takes the best step. A step frees a seeded random choice of
-agents (their whole week, or a few days of more agents, or agents who share a
-skill) and solves their sub-model (scheduler/roster/neighbourhood.py) to
+the start) to get a lower bound, or a proof; the other workers run chains of
+neighbourhood steps. Phase 2: every worker runs steps; each round takes the
+best step. A step frees a seeded random choice of agents (their whole week, a
+few days of more agents, agents who share a skill, or agents who could cover
+one of the worst under-covered intervals, around its day) and solves their sub-model (scheduler/roster/neighbourhood.py) to
 optimality or its deterministic-time limit. Sizes adapt: a neighbourhood grows
 after a step proved optimal and shrinks after one that ran out of time.
 
@@ -185,10 +185,18 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         result.steps += 1
         return _plan(nb, kind, sizes.agents[kind], rng, seed + result.steps, current.values)
 
-    def chain(det_budget: float) -> tuple[Roster, float]:
+    def out_of_time() -> bool:
+        if time.perf_counter() - started > wall_limit and not result.backstop_hit:
+            result.backstop_hit = True
+            log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
+                        wall_limit)
+        return result.backstop_hit
+
+    def chain(det_budget: float) -> float:
+        """Steps one after another from the current roster; returns the deterministic time spent."""
         nonlocal current
         spent = 0.0
-        while spent < det_budget and time.perf_counter() - started < wall_limit:
+        while spent < det_budget and not out_of_time():
             step = next_step()
             outcome = _run_step(nb, current, step, step_limit, wall_limit)
             spent += outcome.det_time
@@ -197,7 +205,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
             if improved is not None:
                 current = improved
                 _found(improved)
-        return current, spent
+        return spent
 
     def _found(roster: Roster) -> None:
         result.improvements += 1
@@ -207,23 +215,15 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
         chain_det = PROVER_SHARE * time_limit_s * STEP_DET_PER_S
-        start_roster = current
-        proof = pool.submit(_prove, full, start_roster, prover_det, seed, wall_limit)
-        chain_spent = chain(chain_det)[1] if workers >= 2 else 0.0
+        proof = pool.submit(_prove, full, current, prover_det, seed, wall_limit)
+        chain_spent = chain(chain_det) if workers >= 2 else 0.0
         status, prover = proof.result()
         result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
-        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            if status == cp_model.OPTIMAL and prover.ObjectiveValue() < current.objective:
-                values = list(prover.ResponseProto().solution)
-                current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))
-                _found(current)
-            bound = current.objective if status == cp_model.INFEASIBLE else prover.ObjectiveValue()
-        else:
-            bound = prover.BestObjectiveBound()
-            if status == cp_model.FEASIBLE and prover.ObjectiveValue() < current.objective:
-                values = list(prover.ResponseProto().solution)
-                current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))
-                _found(current)
+        bound = prover.BestObjectiveBound()     # its roster's cost when it proved optimality
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and prover.ObjectiveValue() < current.objective:
+            values = list(prover.ResponseProto().solution)
+            current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))
+            _found(current)
         log.info("  roster cost %.0f, bound %.0f after %.1f s (%d steps)", current.objective / COST_SCALE,
                  bound / COST_SCALE, time.perf_counter() - started, result.steps)
         if workers < 2 and current.objective > bound:
@@ -232,12 +232,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         # Phase 2: rounds of one step per worker from the same roster; the best step wins.
         budget = (1 - PROVER_SHARE) * time_limit_s * STEP_DET_PER_S
         spent, last_log = 0.0, time.perf_counter()
-        while spent < budget and current.objective > bound:
-            if time.perf_counter() - started > wall_limit:
-                result.backstop_hit = True
-                log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
-                            wall_limit)
-                break
+        while spent < budget and current.objective > bound and not out_of_time():
             steps = [next_step() for _ in range(max(1, workers))]
             outcomes = list(pool.map(lambda s: _run_step(nb, current, s, step_limit, wall_limit), steps))
             spent += max(o.det_time for o in outcomes)
@@ -262,4 +257,5 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
 
 
 def _objective(full: RosterModel, values: list[int]) -> int:
+    """The model's objective, constant offsets included (as CP-SAT's ObjectiveValue counts them)."""
     return sum(term.coefficient * value_of(term.variable, values) for term in full.terms)
