@@ -48,6 +48,19 @@ def _localise(shifts: list[RosterShift], timezone: str) -> list[RosterShift]:
     return out
 
 
+def on_floor_share(entry: RosterShift, start: pd.Timestamp, interval: pd.Timedelta) -> float:
+    """Share of the interval [start, start + interval) the agent spends on contacts: inside the shift and
+    not in a break, lunch, meeting or training."""
+    begin, end = pd.Timestamp(start), pd.Timestamp(start) + interval
+
+    def overlap(a: dt.datetime, b: dt.datetime) -> float:
+        lo, hi = max(begin, pd.Timestamp(a)), min(end, pd.Timestamp(b))
+        return max((hi - lo) / interval, 0.0)
+
+    share = overlap(entry.shift.start, entry.shift.end) - sum(overlap(a.start, a.end) for a in entry.activities)
+    return max(share, 0.0)
+
+
 def explain_shift(inputs: SiteInputs, out_dir: Path, agent_id: str, date: dt.date) -> str:
     agents = {a.agent_id: a for a in inputs.agents}
     if agent_id not in agents:
@@ -71,15 +84,20 @@ def explain_shift(inputs: SiteInputs, out_dir: Path, agent_id: str, date: dt.dat
     requirements["start"] = pd.to_datetime(requirements["start"], utc=True)
     inside = requirements[(requirements["start"] >= pd.Timestamp(target.shift.start).tz_convert("UTC"))
                           & (requirements["start"] < pd.Timestamp(target.shift.end).tz_convert("UTC"))
-                          & requirements["queue"].isin(agent.skills)]
+                          & requirements["queue"].isin(agent.skills)].copy()
+    interval = pd.Timedelta(minutes=inputs.site.interval_min)
+    inside["present"] = [on_floor_share(target, start, interval) for start in inside["start"]]
     lines.append("Coverage it serves (agents scheduled vs required, per queue it is skilled for):")
     for queue, part in inside.groupby("queue"):
-        short_without = int(((part["agents_scheduled"] - 1) < part["agents_required"] - 1e-9).sum())
-        tight = part[(part["agents_scheduled"] - 1) < part["agents_required"] - 1e-9]
-        lines.append(f"  {queue}: in {short_without} of {len(part)} intervals the queue would be short without them"
+        serving = part[part["present"] > 0]
+        away = len(part) - len(serving)
+        tight = serving[(serving["agents_scheduled"] - serving["present"]) < serving["agents_required"] - 1e-9]
+        lines.append(f"  {queue}: in {len(tight)} of {len(serving)} intervals the queue would be short without them"
                      + (f" (e.g. {pd.Timestamp(tight['start'].iloc[0]).tz_convert(inputs.site.timezone):%H:%M}: "
                         f"{tight['agents_scheduled'].iloc[0]:g} scheduled, {tight['agents_required'].iloc[0]:g} required)"
-                        if len(tight) else ""))
+                        if len(tight) else "")
+                     + (f"; {away} interval(s) spent wholly in breaks, training or meetings serve no contacts"
+                        if away else ""))
 
     view = RosterView(inputs.site, agents, tuple(inputs.time_off), week, tuple(shifts))
     without = RosterView(inputs.site, agents, tuple(inputs.time_off), week, tuple(s for s in shifts if s is not target))

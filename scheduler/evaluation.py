@@ -16,9 +16,13 @@ def interval_evaluation(site: Site, requirements: pd.DataFrame, coverage: pd.Dat
 
     Scheduled agents lose the queue's shrinkage before they answer contacts, the
     same allowance the requirement added, so the two are compared like for like.
+    `scheduled` is the average number of agents on the queue over the interval, so
+    it keeps its fractions: an agent on a 15-minute break in a 30-minute interval
+    counts 0.5, not 0 and not 1 (truncating to whole agents understated coverage
+    and the projected service level whenever breaks split an interval).
     """
     merged = requirements.merge(coverage[["queue", "start", "scheduled"]], on=["queue", "start"], how="left")
-    merged["scheduled"] = merged["scheduled"].fillna(0).astype(int)
+    merged["scheduled"] = merged["scheduled"].fillna(0.0).astype(float).round(6)
     merged["projected_sl"] = np.nan
     for queue in site.queues:
         rows = merged["queue"] == queue.id
