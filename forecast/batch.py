@@ -4,7 +4,8 @@ Queues are independent, so the unit of work is a chunk of queues: each is
 validated, backtested, forecast in a worker and returned as plain data; the
 parent writes each result to the store as it arrives. The same chunk function
 runs in local processes (default) or on an existing Dask cluster
-(`scheduler="tcp://host:port"`). A queue with bad data fails alone: its error
+(`scheduler="tcp://host:port"`), through common.parallel, the one runner the
+scenario runs share. A queue with bad data fails alone: its error
 is recorded and the others finish.
 """
 from __future__ import annotations
@@ -17,7 +18,6 @@ import re
 import socket
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from common.errors import InputError
+from common.parallel import Lost, connect_dask, run_each
 from forecast.api import check_horizon, horizon_dates, make_calendar
 from forecast.calendar import SpecialDay
 from forecast.engine import FORECAST_COLUMNS, STORED_COLUMNS, ForecastSettings, forecast_panel
@@ -211,46 +212,11 @@ def chunked(tasks: list[QueueTask], workers: int) -> list[list[QueueTask]]:
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
-def connect_dask(scheduler: str):
-    """A Client on an existing Dask cluster, or an InputError a planner can act on."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InputError("--scheduler", "dask.distributed is not installed",
-                         "pip install 'dask[distributed]' (it is a declared dependency)") from None
-    try:
-        return Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError("--scheduler", f"cannot reach the Dask scheduler at {scheduler} ({exc})",
-                         "start it with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                         "or leave --scheduler out to use local processes") from None
-
-
 def execute(chunks: list[list[QueueTask]], settings: BatchSettings, start: pd.Timestamp,
             client, workers: int) -> Iterator[list[QueueOutcome]]:
     """Run chunks on the Dask client if given, else in local processes; yield outcomes as they finish."""
-    if client is not None:
-        from distributed import as_completed as dask_completed
-
-        futures = client.map(run_chunk, chunks, settings=settings, start=start, pure=False)
-        index = {f.key: chunk for f, chunk in zip(futures, chunks)}
-        for future in dask_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:   # a lost worker loses its chunk, not the run
-                yield _lost(index[future.key], f"Dask worker failed: {type(exc).__name__}: {exc}")
-        return
-    if workers <= 1:
-        for chunk in chunks:
-            yield run_chunk(chunk, settings, start)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_chunk, chunk, settings, start): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:   # a crashed process loses its chunk, not the run
-                yield _lost(futures[future], f"worker process failed: {type(exc).__name__}: {exc}")
+    for index, result in run_each(run_chunk, chunks, client=client, workers=workers, settings=settings, start=start):
+        yield _lost(chunks[index], result.error) if isinstance(result, Lost) else result
 
 
 def _lost(chunk: list[QueueTask], error: str) -> list[QueueOutcome]:
