@@ -15,7 +15,7 @@ from common.errors import InputError
 from forecast.calendar import DayCalendar, local_wall_start
 from forecast.engine import FORECAST_COLUMNS, ForecastSettings, forecast_panel
 from forecast.history import infer_interval_min
-from forecast.models.registry import DEFAULT_MODELS
+from forecast.models.registry import BASELINES, DEFAULT_MODELS
 from forecast.panel import Panel, build_panel
 from forecast.threads import blas_threads
 
@@ -61,11 +61,34 @@ def check_horizon(history: pd.DataFrame, start: pd.Timestamp, days: int, timezon
                          "start the forecast after the history ends, or cut the history at the start date")
 
 
+ACCURACY_COLUMNS = ["queue", "model", "backtest_wape", "naive_wape", "coverage80", "loses_to_naive"]
+
+
 def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, interval_min: int, timezone: str,
                     holidays: tuple[str, str | None] | None = None, *, special_days=(),
                     models: tuple[str, ...] = DEFAULT_MODELS, origins: int = 3,
                     model: str | None = None) -> pd.DataFrame:
-    """Forecast every queue in `history` for `days` local days from `start`.
+    """Forecast every queue in `history` for `days` local days from `start` (see forecast_with_accuracy)."""
+    return forecast_with_accuracy(history, start, days, interval_min, timezone, holidays, special_days=special_days,
+                                  models=models, origins=origins, model=model)[0]
+
+
+def backtest_accuracy(queue: str, result) -> dict:
+    """One queue's chosen model and its backtest accuracy over all horizon days (ACCURACY_COLUMNS)."""
+    table = result.backtest.metrics
+    overall = table[table["horizon_day"] == 0].set_index("model") if len(table) else pd.DataFrame()
+    pick = lambda name, column: (float(overall.loc[name, column])
+                                 if name in overall.index and column in overall else float("nan"))
+    return {"queue": queue, "model": result.model, "backtest_wape": pick(result.model, "wape"),
+            "naive_wape": pick(BASELINES[0], "wape"), "coverage80": pick(result.model, "coverage80"),
+            "loses_to_naive": bool(result.backtest.loses_to_naive)}
+
+
+def forecast_with_accuracy(history: pd.DataFrame, start: pd.Timestamp, days: int, interval_min: int, timezone: str,
+                           holidays: tuple[str, str | None] | None = None, *, special_days=(),
+                           models: tuple[str, ...] = DEFAULT_MODELS, origins: int = 3,
+                           model: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forecast every queue in `history` for `days` local days from `start`, and each queue's backtest accuracy.
 
     Each queue's model is chosen by a rolling-origin backtest (`origins` weekly
     origins) among `models`, or forced with `model`. Intervals never seen in
@@ -87,11 +110,13 @@ def forecast_queues(history: pd.DataFrame, start: pd.Timestamp, days: int, inter
     dates = horizon_dates(start, days, timezone)
     settings = ForecastSettings(start=pd.Timestamp(start), days=days, timezone=timezone, models=models,
                                 origins=origins, model=model)
-    frames = []
+    frames, accuracy = [], []
     with blas_threads(1):
         for queue, panel in panels.items():
             result = forecast_panel(panel, settings, dates)
             frames.append(result.frame[FORECAST_COLUMNS])
+            accuracy.append(backtest_accuracy(str(queue), result))
             log.debug("forecast %s with %s in %.2fs", queue, result.model, result.seconds)
     result_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
-    return result_frame.sort_values(["queue", "start"], kind="stable").reset_index(drop=True)
+    return (result_frame.sort_values(["queue", "start"], kind="stable").reset_index(drop=True),
+            pd.DataFrame(accuracy, columns=ACCURACY_COLUMNS))

@@ -300,3 +300,21 @@ def compare_versions(db_path: Path, old: int, new: int) -> pd.DataFrame:
             "LEFT JOIN tot t1 ON t1.version_id = :a AND t1.queue = q.queue "
             "LEFT JOIN tot t2 ON t2.version_id = :b AND t2.queue = q.queue "
             "WHERE q.version_id = :a ORDER BY q.queue", conn, params={"a": old, "b": new})
+
+
+def stored_accuracy(db_path: Path, versions: dict[str, int]) -> pd.DataFrame:
+    """Per queue, the model and backtest accuracy the stored version recorded (for the plan report)."""
+    rows = []
+    with closing(connect(Path(db_path))) as conn:
+        for queue, version in sorted(versions.items()):
+            row = conn.execute(
+                "SELECT q.model, q.backtest_wape, q.naive_wape, q.loses_to_naive, "
+                "(SELECT m.coverage80 FROM backtest_metric m WHERE m.version_id = q.version_id AND m.queue = q.queue "
+                " AND m.chosen = 1 AND m.horizon_day = 0) "
+                "FROM forecast_queue q WHERE q.version_id = ? AND q.queue = ?", (int(version), queue)).fetchone()
+            if row is not None:
+                rows.append({"queue": queue, "model": row[0], "backtest_wape": _float(row[1]),
+                             "naive_wape": _float(row[2]), "coverage80": _float(row[4]),
+                             "loses_to_naive": bool(row[3]), "version": int(version)})
+    return pd.DataFrame(rows, columns=["queue", "model", "backtest_wape", "naive_wape", "coverage80",
+                                       "loses_to_naive", "version"])

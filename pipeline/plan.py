@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from common.errors import InputError
-from forecast.api import forecast_queues
+from forecast.api import forecast_with_accuracy
 from forecast.config import parse_special_days
-from forecast.store import latest_forecast
+from forecast.store import latest_forecast, stored_accuracy
 from pipeline.inputs import SiteInputs, last_history_date
 from rules.base import Penalty, RosterView, Violation
 from rules.catalogue import hard_violations, soft_penalties
@@ -41,6 +41,7 @@ class PlanOutcome:
     summary: pd.DataFrame
     rule_names: list[tuple[str, str]]       # (kind, description) of every rule checked
     stage_seconds: dict[str, float]
+    forecast_used: ForecastUsed | None = None   # which forecast (model, stored version) and its backtest accuracy
 
 
 def open_grid(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
@@ -54,24 +55,37 @@ def open_grid(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...], forecast_db: Path | None = None) -> pd.DataFrame:
-    """The forecast on the site's open intervals; an open interval the history never saw gets 0 contacts.
+@dataclass
+class ForecastUsed:
+    """The forecast a plan used, before it is laid on the site's open intervals, and where it came from."""
 
-    The newest version in the nightly batch's store is used when it covers the
-    week for every queue; otherwise the week is forecast from the history now.
-    """
+    raw: pd.DataFrame        # forecast contract rows (any intervals the models or the store produced)
+    source: str              # e.g. "forecast from history at plan time" or "stored forecast (voice v3, ...)"
+    accuracy: pd.DataFrame   # queue, model, backtest_wape, naive_wape, coverage80, loses_to_naive[, version]
+
+
+def make_forecast(inputs: SiteInputs, dates: tuple[dt.date, ...], forecast_db: Path | None = None) -> ForecastUsed:
+    """The newest version in the nightly batch's store when it covers the week for every queue;
+    otherwise the week forecast from the history now."""
     site = inputs.site
     start = pd.Timestamp(dates[0]).tz_localize(site.timezone)
     raw = latest_forecast(forecast_db, [q.id for q in site.queues], start, len(dates)) if forecast_db else None
     if raw is not None:
-        versions = ", ".join(f"{q} v{int(v)}" for q, v in raw.groupby("queue")["version_id"].first().items())
+        by_queue = raw.groupby("queue")["version_id"].first()
+        versions = ", ".join(f"{q} v{int(v)}" for q, v in by_queue.items())
         log.info("  using the stored forecast (%s) from %s", versions, forecast_db)
         raw = raw.assign(start=raw["start"].dt.tz_convert(site.timezone))
-    else:
-        holidays = (site.holidays_country, site.holidays_subdivision) if site.holidays_country else None
-        special = parse_special_days(list(site.special_days), f"{site.source}: special_days") if site.special_days else ()
-        raw = forecast_queues(inputs.history, start, len(dates), site.interval_min, site.timezone, holidays,
-                              special_days=special)
+        accuracy = stored_accuracy(forecast_db, {str(q): int(v) for q, v in by_queue.items()})
+        return ForecastUsed(raw, f"stored forecast ({versions}) from {forecast_db}", accuracy)
+    holidays = (site.holidays_country, site.holidays_subdivision) if site.holidays_country else None
+    special = parse_special_days(list(site.special_days), f"{site.source}: special_days") if site.special_days else ()
+    raw, accuracy = forecast_with_accuracy(inputs.history, start, len(dates), site.interval_min, site.timezone,
+                                           holidays, special_days=special)
+    return ForecastUsed(raw, "forecast from the history at plan time", accuracy)
+
+
+def forecast_on_grid(inputs: SiteInputs, dates: tuple[dt.date, ...], raw: pd.DataFrame) -> pd.DataFrame:
+    """The forecast on the site's open intervals; an open interval the history never saw gets 0 contacts."""
     grid = open_grid(inputs, dates)
     merged = grid.merge(raw, on=["queue", "start"], how="left")
     typical_aht = inputs.history.groupby("queue")["aht_s"].median() if "aht_s" in inputs.history else None
@@ -85,6 +99,11 @@ def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...], forecast_db: P
     if unseen.any():
         log.info("  %d open interval(s) never seen in the history are forecast at 0 contacts", int(unseen.sum()))
     return merged
+
+
+def forecast_week(inputs: SiteInputs, dates: tuple[dt.date, ...], forecast_db: Path | None = None) -> pd.DataFrame:
+    """The forecast on the site's open intervals (stored version if one covers the week, else computed now)."""
+    return forecast_on_grid(inputs, dates, make_forecast(inputs, dates, forecast_db).raw)
 
 
 def choose_dates(inputs: SiteInputs, week_start: dt.date | None) -> tuple[dt.date, ...]:
@@ -118,7 +137,9 @@ def raise_if_infeasible(problem: RosterProblem) -> None:
 
 
 def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s: float | None = None,
-             forecast_db: Path | None = None) -> PlanOutcome:
+             forecast_db: Path | None = None, forecast: ForecastUsed | None = None) -> PlanOutcome:
+    """The whole pipeline for one week. `forecast`, when given, is used instead of forecasting again
+    (scenario runs compute the base forecast once and hand each run its own changed copy)."""
     site = inputs.site
     if time_limit_s is not None:
         site = replace(site, solver=replace(site.solver, time_limit_s=time_limit_s))
@@ -133,7 +154,8 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
 
     log.info("forecasting %s to %s ...", dates[0], dates[-1])
     clock = time.perf_counter()
-    forecast = forecast_week(inputs, dates, forecast_db)
+    used = forecast if forecast is not None else make_forecast(inputs, dates, forecast_db)
+    forecast = forecast_on_grid(inputs, dates, used.raw)
     timings["forecast"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -159,4 +181,4 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
     timings["checks"] = time.perf_counter() - clock
     rule_names = [(r.kind, r.describe()) for r in inputs.rules]
     return PlanOutcome(inputs, dates, forecast, requirements, result, violations, penalties, evaluation, summary,
-                       rule_names, timings)
+                       rule_names, timings, used)
