@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from rules.site import Site
+from scheduler.staffing import models
 from scheduler.staffing.requirements import projected_service_level
 from scheduler.staffing.roster_sim import simulated_service_level
 
@@ -40,9 +41,46 @@ def interval_evaluation(site: Site, requirements: pd.DataFrame, coverage: pd.Dat
     merged["agents_net_on_floor"] = merged["scheduled"].to_numpy(float) * (1.0 - shrink.to_numpy(float))
     simulated = simulated_service_level(merged, site.queues, site.interval_min, replications=SIM_REPLICATIONS,
                                         seed=site.solver.seed)
-    for column in ("sim_service_level", "sim_service_level_lo", "sim_service_level_hi"):
+    for column in ("sim_service_level", "sim_service_level_lo", "sim_service_level_hi", "sim_asa_s",
+                   "sim_abandon_rate"):
         merged[column] = simulated[column].to_numpy()
+    for column, values in projected_metrics(site, merged).items():
+        merged[column] = values
     return merged
+
+
+def projected_metrics(site: Site, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The formulas' ASA, abandon rate and occupancy per row at the agents on the floor (frame's
+    `agents_net_on_floor`), interpolated between whole agents as the projected service level is.
+    Backlog (deadline) queues have no such measures: NaN there, and where the floor is empty."""
+    out = {name: np.full(len(frame), np.nan) for name in ("projected_asa_s", "projected_abandon",
+                                                          "projected_occupancy")}
+    interval_s = site.interval_min * 60.0
+    for queue in site.queues:
+        goal = queue.service_goal
+        rows = np.flatnonzero((frame["queue"] == queue.id).to_numpy())
+        if goal.deadline_s or not len(rows):
+            continue
+        contacts = frame["contacts"].to_numpy(float)[rows]
+        aht = np.where(contacts > 0, frame["aht_s"].to_numpy(float)[rows], 1.0)
+        net = frame["agents_net_on_floor"].to_numpy(float)[rows]
+        lo, hi = np.floor(net), np.ceil(net)
+        with np.errstate(all="ignore"):
+            m_lo = models.metrics(contacts, aht, interval_s, np.maximum(lo, 1.0), goal)
+            m_hi = models.metrics(contacts, aht, interval_s, np.maximum(hi, 1.0), goal)
+        share = net - lo
+        for name, key in (("projected_asa_s", "asa_s"), ("projected_abandon", "prob_abandon"),
+                          ("projected_occupancy", "occupancy")):
+            if key not in m_lo:
+                continue
+            a, b = np.asarray(m_lo[key], float), np.asarray(m_hi[key], float)
+            if key == "asa_s":   # an unstable queue (load at or above the agents) waits without end
+                a, b = np.where(np.isfinite(a), a, np.nan), np.where(np.isfinite(b), b, np.nan)
+            value = np.where(lo < 1, b, a + share * (b - a))
+            value = np.where(net <= 0, np.nan, value)
+            value = np.where(contacts > 0, value, 0.0)
+            out[name][rows] = value
+    return out
 
 
 def queue_summary(site: Site, evaluation: pd.DataFrame) -> pd.DataFrame:
@@ -68,5 +106,17 @@ def queue_summary(site: Site, evaluation: pd.DataFrame) -> pd.DataFrame:
             if contacts.sum() else 1.0,
             "target_sl": queue.service_goal.service_level,
             "target_s": queue.service_goal.target_s,
+            "projected_asa_s": _weighted(part["projected_asa_s"], contacts),
+            "simulated_asa_s": _weighted(part["sim_asa_s"], contacts),
+            "projected_abandon": _weighted(part["projected_abandon"], contacts),
+            "simulated_abandon": _weighted(part["sim_abandon_rate"], contacts),
+            "projected_occupancy": _weighted(part["projected_occupancy"], contacts),
         })
     return pd.DataFrame(rows)
+
+
+def _weighted(values: pd.Series, weights: np.ndarray) -> float:
+    """Contact-weighted mean over the rows where the measure exists (NaN when none does)."""
+    v = values.to_numpy(float)
+    ok = np.isfinite(v) & (weights > 0)
+    return float((v[ok] * weights[ok]).sum() / weights[ok].sum()) if ok.any() else float("nan")

@@ -69,3 +69,21 @@ def test_explain_does_not_count_training_as_coverage(tmp_path):
     # The hour of training is not an interval the agent serves: one fewer than the shift's hours.
     assert f"of {hours - 1} intervals the queue would be short without them" in text
     assert "1 interval(s) spent wholly in breaks, training or meetings" in text
+
+
+def test_projected_asa_and_occupancy_interpolate_between_whole_agents(tmp_path):
+    from scheduler.evaluation import projected_metrics
+    from scheduler.staffing import models
+
+    files = write_small_site(tmp_path / "site")
+    site = load_inputs(files.site).site
+    goal = site.queue("voice").service_goal
+    frame = pd.DataFrame({"queue": "voice", "contacts": [40.0, 40.0, 40.0, 0.0], "aht_s": [300.0] * 4,
+                          "agents_net_on_floor": [5.0, 6.0, 5.5, 3.0]})
+    got = projected_metrics(site, frame)
+    whole = models.metrics(np.full(2, 40.0), np.full(2, 300.0), 3600.0, np.array([5.0, 6.0]), goal)
+    assert got["projected_asa_s"][:2] == pytest.approx(whole["asa_s"])
+    assert got["projected_occupancy"][:2] == pytest.approx(whole["occupancy"])
+    assert got["projected_asa_s"][2] == pytest.approx(whole["asa_s"].mean())
+    assert got["projected_asa_s"][2] < got["projected_asa_s"][0]
+    assert got["projected_asa_s"][3] == 0.0
