@@ -52,7 +52,8 @@ class ScheduledActivity(Rule):
 
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         chosen = []
-        for date in ctx.dates:
+        held = sum(1 for date in ctx.dates for a in ctx.fixed_activities(agent.agent_id, date) if a.name == self.name)
+        for date in ctx.open_dates:
             candidates: dict[dt.datetime, list[Any]] = defaultdict(list)
             for shift, var in ctx.options(agent.agent_id, date):
                 for offset in range(0, shift.minutes - self.length_min + 1, STEP_MIN):
@@ -65,7 +66,7 @@ class ScheduledActivity(Rule):
                 enforce(ctx.model.Add(var <= sum(shift_vars)), literal)
                 ctx.add_absence(agent.agent_id, date, self.name, start, self.length_min, var, True)
                 chosen.append(var)
-        enforce(ctx.model.Add(sum(chosen) == self.per_week), literal)
+        enforce(ctx.model.Add(sum(chosen) + held == self.per_week), literal)
 
     def check(self, roster: RosterView) -> list[Violation]:
         found = []

@@ -111,11 +111,57 @@ class RosterView:
         return sorted((r.shift for r in self.shifts if r.agent_id == agent_id), key=lambda s: s.start)
 
 
+@dataclass(frozen=True)
+class FixedPlan:
+    """What is fixed from outside a solve: a published roster, the dates that may change, and the moment
+    before which nothing changes (the frozen past, `now` plus notice, during the day).
+
+    The roster problem carries it, so every model built from the problem (the full model, each
+    neighbourhood's sub-model, the diagnosis) sees the same frozen past. On a date outside `open_dates`
+    each agent works exactly their reference shift, with its activities; on an open date, a shift or
+    activity that starts before `until` is the reference's, and everything from `until` on is free.
+    """
+
+    reference: tuple[RosterShift, ...]
+    open_dates: frozenset[dt.date]
+    until: dt.datetime
+
+    @functools.cached_property
+    def by_agent_day(self) -> dict[tuple[str, dt.date], RosterShift]:
+        return {(r.agent_id, r.shift.date): r for r in self.reference}
+
+    def shift_on(self, agent_id: str, date: dt.date) -> RosterShift | None:
+        return self.by_agent_day.get((agent_id, date))
+
+    def started(self, agent_id: str, date: dt.date) -> bool:
+        """The agent's reference shift that day began before the freeze: it cannot be undone or moved."""
+        ref = self.shift_on(agent_id, date)
+        return ref is not None and ref.shift.start < self.until
+
+    def allows(self, agent_id: str, shift: Shift) -> bool:
+        """May this shift be worked, given the frozen past? (Only asked for open dates.)"""
+        ref = self.shift_on(agent_id, shift.date)
+        if ref is not None and ref.shift.start < self.until:
+            if shift.start != ref.shift.start:
+                return False
+            return shift.end >= self.until or shift == ref.shift
+        return shift.start >= self.until
+
+
 class EncodeContext(Protocol):
-    """The roster model as rules see it (implemented in scheduler.roster.model)."""
+    """The roster model as rules see it (implemented in scheduler.roster.model).
+
+    The contract a rule keeps with the solver:
+    - it creates variables only through `model`, named after its own kind and the agent they belong to;
+    - it adds cost only through `penalize`, and every cost term names its agent (`agent_id`), so a
+      neighbourhood's sub-model can price the agents it holds fixed;
+    - it places activities (breaks, training) only on `open_dates`; on other dates the agent's shift is
+      fixed and its activities are `fixed_activities` (counted, never re-placed).
+    """
 
     model: Any                      # ortools.sat.python.cp_model.CpModel
     dates: Sequence[dt.date]
+    open_dates: Sequence[dt.date]   # the dates whose decisions the solve may change (all, for a weekly plan)
 
     def options(self, agent_id: str, date: dt.date) -> list[tuple[Shift, Any]]:
         """The shifts the agent may work that day, each with its 0/1 decision variable."""
@@ -129,6 +175,12 @@ class EncodeContext(Protocol):
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
                     var: Any, paid: bool = True) -> None:
         """When var = 1 the agent is off contacts from start for minutes (break, meeting, training)."""
+
+    def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
+        """The activities of a fixed (not open) day's shift: they stand as published."""
+
+    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any]]:
+        """(name, start, var) of every activity placed so far on an open day (for rules that cost moves)."""
 
 
 SCOPE_KEYS = {"agents", "contracts"}     # every YAML rule entry may narrow itself to some agents

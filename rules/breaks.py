@@ -28,13 +28,21 @@ class BreakPlacement(Rule):
     def describe(self) -> str:
         return "each shift takes its template's breaks and lunch, each starting inside its window"
 
+    def _group(self, template_id: str) -> tuple[str, tuple]:
+        """Options whose breaks are the same share break variables: an intraday variant of a template (say,
+        extended by an hour) keeps its parent's breaks, so it needs no second set."""
+        template = self.templates[template_id]
+        return (template.parent or template.id, template.breaks)
+
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
-        for date in ctx.dates:
-            by_template: dict[str, list[tuple[Shift, Any]]] = defaultdict(list)
+        for date in ctx.open_dates:
+            by_template: dict[tuple[str, tuple], list[tuple[Shift, Any]]] = defaultdict(list)
             for shift, var in ctx.options(agent.agent_id, date):
-                by_template[shift.template_id].append((shift, var))
-            for template_id, options in by_template.items():
-                for index, spec in enumerate(self.templates[template_id].breaks):
+                by_template[self._group(shift.template_id)].append((shift, var))
+            for (template_id, specs), options in by_template.items():
+                if template_id not in self.templates or self.templates[template_id].breaks != specs:
+                    template_id = options[0][0].template_id     # a variant with breaks of its own
+                for index, spec in enumerate(specs):
                     candidates: dict[dt.datetime, list[Any]] = defaultdict(list)
                     for shift, var in options:
                         for offset in range(spec.earliest_after_min, spec.latest_after_min + 1, BREAK_STEP_MIN):

@@ -17,7 +17,7 @@ from rules.site import (WEEKDAYS, BreakSpec, Contract, ObjectiveWeights, Opening
                         ShiftTemplate, SolverSettings)
 
 TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver",
-                  "special_days"}
+                  "special_days", "intraday"}
 
 
 def parse_clock(value: Any, where: str, allow_24: bool = False) -> int:
@@ -313,6 +313,7 @@ def load_site(path: Path) -> Site:
         files=files,
         source=path,
         special_days=tuple(raw.get("special_days") or ()),
+        intraday=raw.get("intraday"),
     )
 
 

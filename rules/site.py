@@ -55,6 +55,7 @@ class ShiftTemplate:
     start_step_min: int
     breaks: tuple[BreakSpec, ...] = ()
     late: bool = False              # counts as a late shift for fairness
+    parent: str | None = None       # an intraday variant (extended, shortened) of this template id
 
     @property
     def paid_min(self) -> int:
@@ -138,6 +139,7 @@ class Site:
     files: dict[str, Path] = field(default_factory=dict)   # default data files, resolved
     source: Path | None = None
     special_days: tuple[Any, ...] = ()   # raw `special_days:` entries; the forecast validates them
+    intraday: Any = None            # raw `intraday:` section; scheduler.intraday.policy validates it
 
     def queue(self, queue_id: str) -> Queue:
         return next(q for q in self.queues if q.id == queue_id)

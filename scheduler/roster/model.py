@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rules.base import Rule, Shift
+from rules.base import Activity, FixedPlan, RosterShift, Rule, Shift
 from rules.site import Agent, Site, TimeOff
 from scheduler.roster.week import local_time, shift_options
 
@@ -42,6 +42,17 @@ class RosterProblem:
     dates: tuple[dt.date, ...]
     rules: list[Rule]
     requirements: pd.DataFrame = field(default_factory=pd.DataFrame)   # queue, start, agents
+    fixed: FixedPlan | None = None          # a frozen past and the published roster's fixed days
+    extra_options: dict[tuple[str, dt.date], tuple[Shift, ...]] = field(default_factory=dict)   # beyond templates
+    start: tuple[RosterShift, ...] | None = None   # start the search here instead of the greedy roster
+    listed_options_only: bool = False       # open dates offer only the published shift and extra_options
+
+    @property
+    def open_dates(self) -> tuple[dt.date, ...]:
+        """The dates whose decisions a solve may change: every date unless a fixed plan narrows them."""
+        if self.fixed is None:
+            return self.dates
+        return tuple(d for d in self.dates if d in self.fixed.open_dates)
 
 
 @dataclass
@@ -84,6 +95,7 @@ class RosterModel:
         self.absences: list[Absence] = []
         self.coverage_unit_min = problem.site.interval_min   # minutes per unit of the coverage variables
         self.presence_terms: list[tuple[str, tuple[str, ...], int, int, Any]] = []   # see presence()
+        self.open_dates = problem.open_dates
         self._create_options(filter_options)
 
     # --- EncodeContext ---------------------------------------------------------------
@@ -96,6 +108,16 @@ class RosterModel:
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
                     var: Any, paid: bool = True) -> None:
         self.absences.append(Absence(agent_id, date, name, start, minutes, var, paid))
+
+    def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
+        fixed = self.problem.fixed
+        if fixed is None or date in fixed.open_dates:
+            return ()
+        ref = fixed.shift_on(agent_id, date)
+        return ref.activities if ref is not None else ()
+
+    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any]]:
+        return [(a.name, a.start, a.var) for a in self.absences if a.agent_id == agent_id and a.date == date]
 
     def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
         coefficient = round(weight * COST_SCALE)
@@ -117,16 +139,52 @@ class RosterModel:
 
     # --- building ----------------------------------------------------------------------
     def _create_options(self, filter_options: bool) -> None:
-        per_day = {date: shift_options(self.site, date) for date in self.dates}
+        fixed = self.problem.fixed
+        per_day = {date: [] if self.problem.listed_options_only else shift_options(self.site, date)
+                   for date in self.open_dates}
         for agent in self.agents:
             for date in self.dates:
+                key = (agent.agent_id, date)
+                if date not in per_day:      # a fixed day: the published shift, worked as published
+                    ref = fixed.shift_on(agent.agent_id, date) if fixed else None
+                    self._options[key] = [(ref.shift, self._shift_var(agent.agent_id, ref.shift))] if ref else []
+                    for _, var in self._options[key]:
+                        self.model.Add(var == 1)
+                    continue
+                candidates = list(per_day[date]) + list(self.problem.extra_options.get(key, ()))
+                ref = fixed.shift_on(agent.agent_id, date) if fixed else None
+                if ref is not None and ref.shift not in candidates:
+                    candidates.append(ref.shift)     # staying as published is always an option
                 chosen = []
-                for shift in per_day[date]:
-                    if filter_options and not all(rule.option_allowed(agent, shift) for rule in self.problem.rules):
+                for shift in candidates:
+                    if fixed is not None and not fixed.allows(agent.agent_id, shift):
                         continue
-                    var = self.model.NewBoolVar(f"x[{agent.agent_id},{date},{shift.template_id}@{shift.start:%H%M}]")
-                    chosen.append((shift, var))
-                self._options[(agent.agent_id, date)] = chosen
+                    pinned = ref is not None and shift == ref.shift and fixed.started(agent.agent_id, date)
+                    if filter_options and not pinned and \
+                            not all(rule.option_allowed(agent, shift) for rule in self.problem.rules):
+                        continue
+                    chosen.append((shift, self._shift_var(agent.agent_id, shift)))
+                self._options[key] = chosen
+                if fixed is not None and fixed.started(agent.agent_id, date):
+                    self.model.Add(sum(var for _, var in chosen) == 1)    # a shift under way is not undone
+
+    def _shift_var(self, agent_id: str, shift: Shift) -> Any:
+        return self.model.NewBoolVar(f"x[{agent_id},{shift.date},{shift.template_id}@{shift.start:%H%M}]")
+
+    def _freeze_activities(self) -> None:
+        """On an open day, an activity that starts before the freeze is the published one: taken if it was
+        (whichever of the day's options carries it), never taken if it was not."""
+        fixed = self.problem.fixed
+        if fixed is None:
+            return
+        placed: dict[tuple[str, dt.date, str, dt.datetime], list[Any]] = defaultdict(list)
+        for a in self.absences:
+            if a.date in fixed.open_dates and a.start < fixed.until:
+                placed[(a.agent_id, a.date, a.name, a.start)].append(a.var)
+        for (agent_id, date, name, start), variables in placed.items():
+            ref = fixed.shift_on(agent_id, date)
+            taken = ref is not None and any(x.name == name and x.start == start for x in ref.activities)
+            self.model.Add(sum(variables) == (self.works(agent_id, date) if taken else 0))
 
     def add_rules(self, site_wide: bool = True) -> None:
         """Each rule's per-agent constraints; then, unless solving one agent alone, its site-wide terms."""
@@ -137,6 +195,7 @@ class RosterModel:
         if site_wide:
             for rule in self.problem.rules:
                 rule.encode_site(self, self.agents)
+        self._freeze_activities()
 
     def _forbid_overlapping_absences(self) -> None:
         """An agent takes one activity at a time: at most one absence covers any minute."""

@@ -55,6 +55,8 @@ def shift_options(site: Site, date: dt.date) -> list[Shift]:
     tz = ZoneInfo(site.timezone)
     options = []
     for template in site.shift_templates:
+        if template.parent is not None:     # an intraday variant: offered only where the intraday policy says
+            continue
         for start_min in template.start_times_min():
             if start_min < window.open_min or start_min + template.length_min > window.close_min:
                 continue
