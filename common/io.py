@@ -89,7 +89,10 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
         yield staging
         out_dir.mkdir(parents=True, exist_ok=True)
         for item in sorted(staging.iterdir()):
-            os.replace(item, out_dir / item.name)
+            target = out_dir / item.name
+            if item.is_dir() and target.is_dir():   # a folder of outputs replaces the old one whole
+                shutil.rmtree(target)
+            os.replace(item, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -1,0 +1,1 @@
+"""Managers' what-if scenarios: changed copies of the base site, planned side by side."""
