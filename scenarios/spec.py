@@ -16,6 +16,7 @@ the key (exit 2, nothing written).
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,8 +127,9 @@ def _scenario(path: Path, index: int, item: Any, base: SiteInputs) -> Scenario:
     where = f"{where} '{name}'"
     unknown = sorted(set(item) - SCENARIO_KEYS)
     if unknown:
-        raise InputError(f"{where}.{unknown[0]}", "unknown key",
-                         "a scenario may change: " + "; ".join(f"{k} ({v})" for k, v in CHANGE_KEYS.items()))
+        close = difflib.get_close_matches(str(unknown[0]), sorted(SCENARIO_KEYS), n=1)
+        raise InputError(f"{where}.{unknown[0]}", "unknown key" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                         f"a scenario takes: {', '.join(sorted(SCENARIO_KEYS))} (see scenarios/spec.py)")
     site = base.site
     queues = [q.id for q in site.queues]
     read = _Checker(where, item)
