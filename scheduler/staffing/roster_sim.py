@@ -3,8 +3,10 @@
 The projected service level applies the steady-state formulas interval by
 interval; this runs the discrete-event simulation over each open stretch of a
 day instead, so queues carried from a busy interval into the next, breaks and
-partial presence all count. Net agents per interval (fractions allowed) are
-turned into presence windows (simulation.windows_from_counts).
+partial presence all count. Net agents per interval may be fractional (scheduled
+× (1 − shrinkage)): the simulation puts the extra agent on the floor for the
+whole interval with that probability, the formula's floor/ceil mix. Agents on
+the floor at the end of a stretch answer the callers still queued at closing.
 
 - voice: the simulation with exponential handle times (or lognormal, if asked)
   and the goal's patience.
