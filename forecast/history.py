@@ -1,4 +1,19 @@
-"""Reading a contact history CSV into the long `queue, start, contacts[, aht_s, abandoned]` frame.
+"""Reading a contact history CSV into the long `queue, start, contacts[, aht_s, ...]` frame.
+
+Optional columns (an ACD interval report carries them; blank cells are unknown):
+
+| column | meaning |
+|---|---|
+| `aht_s` | mean handle time of the interval's answered contacts, seconds |
+| `answered` | contacts answered by an agent |
+| `abandoned` | contacts that hung up before an answer |
+| `answered_within_target` | contacts answered within the queue's target time |
+| `wait_s_total` | seconds all offered contacts waited in the queue, summed (abandoned ones up to hang-up) |
+| `agents_staffed` | agents on duty on the queue, averaged over the interval (fractions allowed) |
+
+`contacts` counts everything offered to the queue. A column the loader does
+not know is logged as a warning naming it (a misspelt `abandonned` would
+otherwise silently drop the abandonment data).
 
 Validation is vectorised (a nightly batch reads millions of rows) but every
 problem is reported as one InputError naming the file, the spreadsheet row of
@@ -19,7 +34,9 @@ from common.io import parse_number, read_csv, row_label
 log = logging.getLogger(__name__)
 
 REQUIRED = ["queue", "start", "contacts"]
-OPTIONAL_NUMERIC = ["aht_s", "abandoned"]
+OPTIONAL_NUMERIC = ["aht_s", "answered", "abandoned", "answered_within_target", "wait_s_total", "agents_staffed"]
+# Counts of contacts that cannot exceed what was offered (`contacts`).
+COUNT_COLUMNS = ["answered", "abandoned", "answered_within_target"]
 ALLOWED_INTERVALS_MIN = (5, 6, 10, 15, 20, 30, 60)
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
@@ -161,6 +178,11 @@ def validate_history(frame: pd.DataFrame, path: Path, timezone: str) -> pd.DataF
                              "average handle time is in seconds and must be above 0 when there were contacts"
                              if column == "aht_s" else f"'{column}' cannot be negative")
         result[column] = values
+    _check_counts(result, frame, path)
+    unknown = [c for c in frame.columns if c not in REQUIRED and c not in OPTIONAL_NUMERIC]
+    if unknown:
+        log.warning("%s: column(s) %s are not history columns and were ignored (known: %s)", path,
+                    ", ".join(repr(c) for c in unknown), ", ".join(REQUIRED + OPTIONAL_NUMERIC))
     duplicated = result.duplicated(["queue", "start"], keep=False).to_numpy()
     if duplicated.any():
         first = _first_bad(duplicated)
@@ -175,6 +197,25 @@ def validate_history(frame: pd.DataFrame, path: Path, timezone: str) -> pd.DataF
     result = result.sort_values(["queue", "start"], kind="stable").reset_index(drop=True)
     log.debug("read %d history rows for %d queue(s) from %s", len(result), result["queue"].nunique(), path)
     return result
+
+
+def _check_counts(result: pd.DataFrame, frame: pd.DataFrame, path: Path) -> None:
+    """Outcome counts must fit inside what was offered: each ≤ contacts, answered + abandoned ≤ contacts,
+    answered within target ≤ answered."""
+    checks: list[tuple[list[str], pd.Series, str]] = [([c], result[c], "contacts") for c in COUNT_COLUMNS if c in result]
+    if "answered" in result and "abandoned" in result:
+        checks.append((["answered", "abandoned"], result["answered"] + result["abandoned"], "contacts"))
+    if "answered" in result and "answered_within_target" in result:
+        checks.append((["answered_within_target"], result["answered_within_target"], "answered"))
+    for columns, value, limit in checks:
+        over = (value > result[limit] + 1e-9).to_numpy()        # NaN (a blank cell) compares False
+        if over.any():
+            i = _first_bad(over)
+            cells = " + ".join(f"{c} {frame[c].iloc[i].strip()}" for c in columns)
+            raise InputError(f"{row_label(path, _row(frame, i))}, column '{columns[-1]}'",
+                             f"{cells} is more than {limit} {frame[limit].iloc[i].strip()}" + _more(int(over.sum())),
+                             "contacts counts every contact offered; answered, abandoned and answered_within_target "
+                             "are parts of it (and within target a part of answered): check the export's columns")
 
 
 def infer_interval_min(history: pd.DataFrame, where: str = "history") -> int:

@@ -143,3 +143,28 @@ def test_validating_one_queue_keeps_file_row_numbers(tmp_path):
     with pytest.raises(InputError) as info:
         validate_history(text[text["queue"] == "b"], path, TZ)
     assert "row 5" in info.value.where
+
+
+def test_acd_interval_columns_are_read_and_checked(tmp_path):
+    header = "queue,start,contacts,aht_s,answered,abandoned,answered_within_target,wait_s_total,agents_staffed\n"
+    ok = write(tmp_path, header + "a,2024-01-08 09:00,40,200,36,4,30,610,5.5\n"
+                                  "a,2024-01-08 10:00,0,,0,0,0,0,2\n")
+    frame = load_history(ok, TZ)
+    assert frame.loc[0, ["answered", "abandoned", "answered_within_target", "wait_s_total", "agents_staffed"]].tolist() \
+        == [36, 4, 30, 610, 5.5]
+    over = write(tmp_path, header + "a,2024-01-08 09:00,40,200,36,5,30,610,5\n", "over.csv")
+    err = error_of(over)
+    assert "row 2, column 'abandoned'" in err.where and "answered 36 + abandoned 5 is more than contacts 40" in err.problem
+    late = write(tmp_path, header + "a,2024-01-08 09:00,40,200,30,4,31,610,5\n", "late.csv")
+    err = error_of(late)
+    assert "column 'answered_within_target'" in err.where and "more than answered 30" in err.problem
+    neg = write(tmp_path, header + "a,2024-01-08 09:00,40,200,36,4,30,-1,5\n", "neg.csv")
+    assert "column 'wait_s_total'" in error_of(neg).where
+
+
+def test_an_unknown_column_is_a_warning_that_names_it(tmp_path, caplog):
+    path = write(tmp_path, "queue,start,contacts,abandonned\na,2024-01-08 09:00,40,4\n")
+    with caplog.at_level("WARNING"):
+        frame = load_history(path, TZ)
+    assert "abandoned" not in frame.columns
+    assert "'abandonned'" in caplog.text and "ignored" in caplog.text
