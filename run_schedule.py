@@ -16,9 +16,11 @@ from common.errors import EXIT_USER_ERROR, InputError
 # Modules that each add one or more subcommands, in the order --help lists them.
 COMMAND_MODULES = [
     "reports.cli",             # plan, validate
+    "reports.surge",           # surge
     "scheduler.staffing.cli",  # erlang
     "forecast.cli",            # forecast
     "scheduler.curtois.cli",   # curtois
+    "scenarios.cli",           # scenarios
 ]
 
 

@@ -32,9 +32,14 @@ def requirements_table(outcome: PlanOutcome) -> pd.DataFrame:
 
 
 def roster_table(outcome: PlanOutcome) -> pd.DataFrame:
-    agents = {a.agent_id: a for a in outcome.inputs.agents}
+    return roster_frame(outcome.roster.shifts, outcome.inputs.agents)
+
+
+def roster_frame(shifts, agent_list) -> pd.DataFrame:
+    """roster.csv's rows: one per agent-day worked, activities inline (surge reads it back)."""
+    agents = {a.agent_id: a for a in agent_list}
     rows = []
-    for entry in sorted(outcome.roster.shifts, key=lambda r: (r.agent_id, r.shift.start)):
+    for entry in sorted(shifts, key=lambda r: (r.agent_id, r.shift.start)):
         agent = agents[entry.agent_id]
         shift = entry.shift
         breaks = "; ".join(f"{a.name} {a.start:%H:%M}-{a.end:%H:%M}" for a in entry.activities)

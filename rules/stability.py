@@ -67,9 +67,11 @@ class ReferenceRoster(Rule):
 
     kind = "stay_close_to_reference"
 
-    def __init__(self, site: Site, fixed: FixedPlan, prices: ChangePrices):
+    def __init__(self, site: Site, fixed: FixedPlan, prices: ChangePrices,
+                 time_off_offered: frozenset[str] = frozenset()):
         self.fixed = fixed
         self.prices = prices
+        self.time_off_offered = time_off_offered     # agents who may be offered voluntary time off
         self.rates = {c.id: c.cost_per_hour for c in site.contracts}
         self.soft = True
 
@@ -92,9 +94,12 @@ class ReferenceRoster(Rule):
                         ctx.penalize(kind, var, cost, agent.agent_id)
                 if ref is None:
                     continue
-                if not self.fixed.started(agent.agent_id, date) and self.prices.time_off_fixed:
-                    ctx.penalize("voluntary_time_off", 1 - ctx.works(agent.agent_id, date),
-                                 self.prices.time_off_fixed, agent.agent_id)
+                if not self.fixed.started(agent.agent_id, date):
+                    if agent.agent_id not in self.time_off_offered:
+                        ctx.model.Add(ctx.works(agent.agent_id, date) == 1)
+                    elif self.prices.time_off_fixed:
+                        ctx.penalize("voluntary_time_off", 1 - ctx.works(agent.agent_id, date),
+                                     self.prices.time_off_fixed, agent.agent_id)
                 published = {_activity_key(a) for a in ref.activities}
                 moved = [var for name, start, var in ctx.absence_vars(agent.agent_id, date)
                          if start >= self.fixed.until and (name, start) not in published]
@@ -115,6 +120,10 @@ class ReferenceRoster(Rule):
         return [a for a in new.activities if a.start >= self.fixed.until and _activity_key(a) not in published]
 
     def check(self, roster: RosterView) -> list[Violation]:
+        return self.frozen_past_violations(roster) + self.policy_violations(roster)
+
+    def frozen_past_violations(self, roster: RosterView) -> list[Violation]:
+        """Fixed days as published, and nothing on an open day that starts before the freeze changed."""
         found = []
         until = self.fixed.until
         for agent_id, date, ref, new in self._days(roster):
@@ -133,7 +142,19 @@ class ReferenceRoster(Rule):
             before = lambda r: {a for a in (r.activities if r else ()) if a.start < until}   # noqa: E731
             if before(ref) != before(new) and not (ref and ref.shift.start >= until):
                 broken(f"activities before the freeze at {until:%H:%M} were changed")
+        return found
+
+    def policy_violations(self, roster: RosterView) -> list[Violation]:
+        """Only the change kinds the intraday policy offers, within its caps."""
+        found = []
+        for agent_id, date, ref, new in self._days(roster):
+            def broken(message: str) -> None:
+                found.append(Violation(self.kind, agent_id, date, message))
+            if date not in self.fixed.open_dates:
+                continue
             kind = change_kind(ref.shift if ref else None, new.shift if new else None)
+            if kind == "voluntary_time_off" and agent_id not in self.time_off_offered:
+                broken("voluntary time off given to an agent none of whose queues is in a lull")
             if kind == "reshift":
                 broken(f"the shift moved from {ref.shift.start:%H:%M} to {new.shift.start:%H:%M}")
             if kind == "extend_shift" and (new.shift.end - ref.shift.end).total_seconds() / 60 > self.prices.max_overtime_min:

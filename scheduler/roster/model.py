@@ -46,6 +46,10 @@ class RosterProblem:
     extra_options: dict[tuple[str, dt.date], tuple[Shift, ...]] = field(default_factory=dict)   # beyond templates
     start: tuple[RosterShift, ...] | None = None   # start the search here instead of the greedy roster
     listed_options_only: bool = False       # open dates offer only the published shift and extra_options
+    # The published split of multi-skilled groups across queues, (skills, queue, interval start epoch min) ->
+    # agents, and the money per agent-hour moved away from it (an intraday skill move).
+    split_reference: dict[tuple[tuple[str, ...], str, int], float] = field(default_factory=dict)
+    split_move_cost_per_hour: float = 0.0
 
     @property
     def open_dates(self) -> tuple[dt.date, ...]:
@@ -287,6 +291,7 @@ class RosterModel:
                 self.allocation[(group, queue, t)] = part
                 served[(queue, t)].append(part)
                 parts.append(part)
+                self._price_split_move(group, queue, t, part, head_count[(group, t)] * per_interval)
             self.model.Add(sum(parts) == minutes)
 
         # Weights are per missing or spare agent over a whole interval; variables count units of `unit` minutes.
@@ -320,6 +325,18 @@ class RosterModel:
                     cost = round(rate * self.site.template(shift.template_id).paid_min / 60 * COST_SCALE)
                     if cost:
                         self.terms.append(ObjectiveTerm("paid_hours_cost", cost, var, agent_id=agent.agent_id))
+
+    def _price_split_move(self, group: tuple[str, ...], queue: str, t: int, part: Any, most: int) -> None:
+        """Units of a multi-skilled group sent to `queue` beyond the published split: each is a skill move."""
+        problem = self.problem
+        if not problem.split_move_cost_per_hour or not problem.split_reference:
+            return
+        published = round(problem.split_reference.get((group, queue, t), 0.0) * (self.site.interval_min //
+                                                                                   self.coverage_unit_min))
+        moved = self.model.NewIntVar(0, most, f"moved[{'+'.join(group)},{queue},{t}]")
+        self.model.Add(moved >= part - published)
+        weight = round(problem.split_move_cost_per_hour * self.coverage_unit_min / 60 * COST_SCALE)
+        self.terms.append(ObjectiveTerm("move_skill", weight, moved, queue, t))
 
     def interval_start(self, start_min: int) -> dt.datetime:
         """Local start time of an interval given in epoch minutes (the model's time keys)."""

@@ -1,0 +1,178 @@
+"""The `surge` subcommand: verdict, service level before and after, the change list, and the files."""
+from __future__ import annotations
+
+import argparse
+import html
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from common.errors import InputError
+from common.io import staged_output
+from pipeline.inputs import DEFAULT_SITE
+from pipeline.surge import SurgeOutcome, load_surge_inputs, run_surge
+from reports.tables import iso, roster_frame
+
+OUTPUT_FILES = ("changes.csv", "roster_revised.csv", "requirements_revised.csv", "surge.html")
+LABELS = {"hold": "no action", "plan": "surge plan", "scratch": "re-solved from scratch"}
+
+
+def check_output_folder(out: Path, flag: str = "--out") -> None:
+    """Refuse an output folder that cannot be written before any work starts."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(flag, f"{out} is a file, not a folder", "give a folder (it is created if missing)")
+    probe = out if out.exists() else next((p for p in out.resolve().parents if p.exists()), Path("/"))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(flag, f"{probe} cannot be written", "choose a folder you can write to")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    surge = subparsers.add_parser("surge", help="contacts off forecast today: re-plan the rest of the day with the fewest changes",
+                                  description="Detect a surge or lull from today's actuals, re-forecast the rest of "
+                                              "today and re-plan it with the fewest, cheapest changes.")
+    surge.add_argument("--site", type=Path, default=DEFAULT_SITE, help="site YAML (its intraday: section prices changes)")
+    surge.add_argument("--roster", type=Path, required=True, help="the published roster.csv (from plan)")
+    surge.add_argument("--forecast", type=Path, help="the day-ahead forecast.csv (default: beside the roster)")
+    surge.add_argument("--actuals", type=Path, required=True, help="today's intervals so far: queue, start, contacts[, aht_s, abandoned]")
+    surge.add_argument("--now", required=True, help="the moment of the re-plan, e.g. 2026-12-01T10:30 (site local time)")
+    surge.add_argument("--agents", type=Path, help="agents CSV (default: the site YAML's)")
+    surge.add_argument("--time-off", type=Path, help="time-off CSV (default: the site YAML's)")
+    surge.add_argument("--out", type=Path, default=Path("out/surge"), help="output folder (default: out/surge)")
+    surge.add_argument("--time-limit", type=float, default=10.0, help="solver time limit per re-plan in seconds (default 10)")
+    surge.add_argument("--compare-scratch", action="store_true",
+                       help="also re-solve the rest of the day from scratch, to compare")
+    surge.set_defaults(func=surge_command)
+
+
+def surge_command(args: argparse.Namespace) -> int:
+    if args.time_limit <= 0:
+        raise InputError("--time-limit", f"{args.time_limit:g} is not a positive number of seconds", "use e.g. --time-limit 10")
+    check_output_folder(args.out)
+    inputs = load_surge_inputs(args.site, args.roster, args.actuals, args.now, args.forecast, args.agents, args.time_off)
+    outcome = run_surge(inputs, args.time_limit, args.compare_scratch)
+    files = write_surge(outcome, args.out)
+    print(surge_text(outcome))
+    print("wrote " + ", ".join(str(f) for f in files))
+    return 1 if any(r.violations for r in outcome.replans.values()) else 0
+
+
+def service_table(outcome: SurgeOutcome) -> pd.DataFrame:
+    rows = []
+    hours = outcome.inputs.site.interval_min / 60
+    for name, summary in outcome.summaries.items():
+        replan = outcome.replans[name]
+        evaluation = outcome.evaluations[name]
+        for row in summary.itertuples(index=False):
+            part = evaluation[evaluation["queue"] == row.queue]
+            short = (part["agents"] - part["scheduled"]).clip(lower=0).sum() * hours
+            rows.append({"re-plan": LABELS[name], "queue": row.queue, "projected_sl": row.projected_sl,
+                         "simulated_sl": row.simulated_sl, "intervals_short": row.intervals_short,
+                         "agent_hours_short": round(float(short), 2), "agents_changed": replan.changed_agents})
+    return pd.DataFrame(rows)
+
+
+def surge_text(outcome: SurgeOutcome) -> str:
+    lines = [s.message for s in outcome.signals]
+    lines.append(f"rest of today re-forecast with {', '.join(sorted(set(outcome.reforecast['model'])))}")
+    table = service_table(outcome)
+    lines.append("service level for the rest of today (formula / simulation):")
+    for queue, part in table.groupby("queue", sort=False):
+        cells = [f"{r['re-plan']} {r['projected_sl']:.1%} / {r['simulated_sl']:.1%}, {r['agent_hours_short']:g} h short"
+                 for _, r in part.iterrows()]
+        lines.append(f"  {queue:<6} " + " | ".join(cells))
+    for name, replan in outcome.replans.items():
+        report = replan.result.report
+        lines.append(f"  {LABELS[name]}: {replan.changed_agents} agent(s) changed, {len(replan.violations)} rule "
+                     f"violation(s), solver {report.status}")
+    changes = outcome.changes
+    lines.append(f"{len(changes)} change(s), total cost {changes['cost'].sum() if len(changes) else 0:,.2f}:")
+    for row in changes.itertuples(index=False):
+        lines.append(f"  {pd.Timestamp(row.time):%H:%M} {row.agent_id} {row.detail}  ({row.cost:+,.2f})")
+    return "\n".join(lines)
+
+
+def _evaluation_table(outcome: SurgeOutcome) -> pd.DataFrame:
+    frames = []
+    for name, evaluation in outcome.evaluations.items():
+        part = evaluation[["queue", "start", "contacts", "aht_s", "agents", "scheduled", "projected_sl",
+                           "sim_service_level", "sim_service_level_lo", "sim_service_level_hi"]].copy()
+        part.insert(0, "re_plan", name)
+        frames.append(part)
+    table = pd.concat(frames, ignore_index=True)
+    table["start"] = iso(table["start"])
+    return table.round(4)
+
+
+def write_surge(outcome: SurgeOutcome, out_dir: Path) -> list[Path]:
+    plan = outcome.replans["plan"]
+    with staged_output(out_dir) as staging:
+        changes = outcome.changes.copy()
+        if len(changes):
+            changes["time"] = iso(changes["time"])
+        changes.to_csv(staging / "changes.csv", index=False)
+        roster_frame(plan.result.shifts, outcome.inputs.agents).to_csv(staging / "roster_revised.csv", index=False)
+        requirements = _evaluation_table(outcome)
+        requirements.to_csv(staging / "requirements_revised.csv", index=False)
+        (staging / "surge.html").write_text(render_surge(outcome, requirements), encoding="utf-8")
+    return [Path(out_dir) / name for name in OUTPUT_FILES]
+
+
+def _svg_lines(part: pd.DataFrame, column: str, title: str, width: int = 900, height: int = 220) -> str:
+    """Service level per interval, one line per re-plan, as inline SVG."""
+    colours = {"hold": "#c0392b", "plan": "#2471a3", "scratch": "#7f8c8d"}
+    starts = sorted(part["start"].unique())
+    if not starts:
+        return ""
+    x = {s: 50 + i * (width - 70) / max(len(starts) - 1, 1) for i, s in enumerate(starts)}
+    y = lambda v: height - 30 - v * (height - 50)   # noqa: E731
+    out = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img"><title>{html.escape(title)}</title>',
+           f'<line x1="50" y1="{y(0)}" x2="{width - 20}" y2="{y(0)}" stroke="#999"/>',
+           f'<line x1="50" y1="{y(0)}" x2="50" y2="{y(1)}" stroke="#999"/>']
+    for level in (0, 0.5, 0.8, 1.0):
+        out.append(f'<text x="45" y="{y(level) + 4}" font-size="11" text-anchor="end">{level:.0%}</text>')
+    for s in starts[::max(1, len(starts) // 10)]:
+        out.append(f'<text x="{x[s]}" y="{height - 12}" font-size="11" text-anchor="middle">{s[11:16]}</text>')
+    for name, rows in part.groupby("re_plan", sort=False):
+        points = " ".join(f"{x[s]:.1f},{y(float(v)):.1f}" for s, v in zip(rows["start"], rows[column].fillna(1.0)))
+        out.append(f'<polyline fill="none" stroke="{colours.get(name, "#000")}" stroke-width="2" points="{points}">'
+                   f'<title>{LABELS.get(name, name)}</title></polyline>')
+    legend = " ".join(f'<tspan fill="{colours[n]}">\u25a0 {LABELS[n]}</tspan>' for n in part["re_plan"].unique())
+    out.append(f'<text x="60" y="16" font-size="12">{legend}</text></svg>')
+    return "".join(out)
+
+
+def render_surge(outcome: SurgeOutcome, requirements: pd.DataFrame) -> str:
+    day = outcome.inputs.day
+    esc = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Surge re-plan {day.now:%Y-%m-%d %H:%M}</title>",
+             "<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
+             "td:nth-child(-n+3){text-align:left}</style></head><body>",
+             f"<h1>Surge re-plan at {day.now:%a %d %b %Y %H:%M}</h1>",
+             f"<p>Frozen before {day.until:%H:%M} (now plus the shortest notice); every other day stands as published.</p>",
+             "<h2>What is happening</h2><ul>"]
+    parts += [f"<li>{esc(s.message)}</li>" for s in outcome.signals]
+    parts.append(f"</ul><p>Rest of today re-forecast with {esc(', '.join(sorted(set(outcome.reforecast['model']))))}.</p>")
+    parts.append("<h2>Service level, rest of today</h2>")
+    parts.append(service_table(outcome).to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+    for queue in outcome.inputs.site.queues:
+        part = requirements[requirements["queue"] == queue.id]
+        parts.append(f"<h3>{esc(queue.id)}: projected service level per interval</h3>")
+        parts.append(_svg_lines(part, "projected_sl", f"{queue.id} projected service level"))
+        parts.append(f"<h3>{esc(queue.id)}: simulated service level per interval</h3>")
+        parts.append(_svg_lines(part, "sim_service_level", f"{queue.id} simulated service level"))
+    changes = outcome.changes
+    total = changes["cost"].sum() if len(changes) else 0.0
+    parts.append(f"<h2>Changes ({len(changes)}, total cost {total:,.2f})</h2>")
+    if len(changes):
+        shown = changes.assign(time=changes["time"].map(lambda t: f"{pd.Timestamp(t):%H:%M}"))
+        parts.append(shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}"))
+    for name, replan in outcome.replans.items():
+        if replan.violations:
+            parts.append(f"<p><b>{esc(LABELS[name])}: {len(replan.violations)} rule violation(s)</b></p><ul>")
+            parts += [f"<li>{esc(v.rule)} {esc(v.agent_id or '')}: {esc(v.message)}</li>" for v in replan.violations[:50]]
+            parts.append("</ul>")
+    parts.append("</body></html>")
+    return "".join(parts)
