@@ -266,7 +266,12 @@ def load_site(path: Path) -> Site:
     top = _Reader(path, raw, "")
     top.check_keys(TOP_LEVEL_KEYS)
     site_block = top.child("site")
-    site_block.check_keys({"name", "timezone", "interval_min", "holidays", "week_starts_on", "opening_hours"})
+    site_block.check_keys({"name", "timezone", "interval_min", "holidays", "week_starts_on", "opening_hours",
+                           "currency"})
+    currency = site_block.text("currency", "").strip()
+    if len(currency) > 8:
+        raise InputError(site_block.where("currency"), f"'{currency}' is not a currency code",
+                         "write a short code such as GBP, EUR or USD")
     timezone = site_block.text("timezone")
     _check_timezone(timezone, site_block.where("timezone"))
     interval_min = int(site_block.number("interval_min", low=5, high=60, integer=True))
@@ -313,6 +318,7 @@ def load_site(path: Path) -> Site:
         files=files,
         source=path,
         special_days=tuple(raw.get("special_days") or ()),
+        currency=currency,
         intraday=raw.get("intraday"),
     )
 

@@ -139,6 +139,7 @@ class Site:
     files: dict[str, Path] = field(default_factory=dict)   # default data files, resolved
     source: Path | None = None
     special_days: tuple[Any, ...] = ()   # raw `special_days:` entries; the forecast validates them
+    currency: str = ""              # what money is counted in (labour cost in reports), e.g. GBP
     intraday: Any = None            # raw `intraday:` section; scheduler.intraday.policy validates it
 
     def queue(self, queue_id: str) -> Queue:
