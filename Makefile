@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test bench validate clean sample-data
+.PHONY: run test bench validate clean sample-data browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ run: $(STAMP)
 validate: $(STAMP)
 	$(PY) run_schedule.py validate
 
-test: $(STAMP)
+# The browser tests open the reports in headless Chromium (Debian's package); install it when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "could not install chromium: the browser tests will be skipped"
+
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 bench: $(BENCH_STAMP)

@@ -6,11 +6,12 @@ from pathlib import Path
 from common.io import staged_output
 from pipeline.plan import PlanOutcome
 from reports.html import render_report
+from reports.xlsx import xlsx_bytes
 from reports.tables import (activities_table, fairness_ledger_table, forecast_table, requirements_table,
                             roster_table)
 
 OUTPUT_FILES = ("forecast.csv", "requirements.csv", "roster.csv", "activities.csv", "fairness_ledger.csv",
-                "report.html")
+                "report.html", "roster.xlsx")
 
 
 def write_plan(outcome: PlanOutcome, out_dir: Path) -> list[Path]:
@@ -21,4 +22,5 @@ def write_plan(outcome: PlanOutcome, out_dir: Path) -> list[Path]:
         activities_table(outcome).to_csv(staging / "activities.csv", index=False)
         fairness_ledger_table(outcome).to_csv(staging / "fairness_ledger.csv", index=False)
         (staging / "report.html").write_text(render_report(outcome), encoding="utf-8")
+        (staging / "roster.xlsx").write_bytes(xlsx_bytes(outcome))
     return [Path(out_dir) / name for name in OUTPUT_FILES]
