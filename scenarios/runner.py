@@ -111,8 +111,11 @@ def run_scenarios(base: SiteInputs, scenarios: list[Scenario], *, week_start: dt
     log.info("planning the base and %d scenario(s) for %s to %s on %s, %d solver thread(s) each",
              len(scenarios), dates[0], dates[-1], executor, solver_threads)
     results: list[ScenarioResult | None] = [None] * len(tasks)
+    # Headcount searches run many plans one after another: start them first so they do not finish last alone.
+    order = sorted(range(len(tasks)), key=lambda i: (tasks[i].scenario is None or tasks[i].scenario.solve_for is None, i))
     try:
-        for index, result in run_each(run_scenario, tasks, client=client, workers=workers):
+        for position, result in run_each(run_scenario, [tasks[i] for i in order], client=client, workers=workers):
+            index = order[position]
             task = tasks[index]
             if isinstance(result, Lost):
                 result = ScenarioResult(task.name, task.changes, "failed", error=result.error)
