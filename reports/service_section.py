@@ -14,7 +14,7 @@ FORMULA, SIMULATED, GOAL = "#0b5cab", "#d64545", "#127a3a"
 
 def measure_chart(outcome: PlanOutcome, queue: str, series: list[tuple[str, str, str]], label: str,
                   band: tuple[str, str] | None = None, goal: float | None = None, share: bool = False,
-                  height: int = 170) -> str:
+                  height: int = 170, fmt: str = "g") -> str:
     site = outcome.inputs.site
     part = outcome.evaluation[outcome.evaluation["queue"] == queue].sort_values("start")
     columns = [c for c, _, _ in series if c in part and part[c].notna().any()]
@@ -29,7 +29,7 @@ def measure_chart(outcome: PlanOutcome, queue: str, series: list[tuple[str, str,
     ticks = [0, 0.2, 0.4, 0.6, 0.8, 1.0] if share else nice_ticks(max(high, 1e-6))
     y = lambda v: bottom - (bottom - top) * min(max(v, 0), ticks[-1]) / ticks[-1]
     parts = [svg_open(WIDTH, height, f"{label} for {queue}"),
-             y_axis(ticks, y, LEFT, WIDTH - 10, label, ".0%" if share else "g"), axis.ticks(top, bottom)]
+             y_axis(ticks, y, LEFT, WIDTH - 10, label, ".0%" if share else fmt), axis.ticks(top, bottom)]
     half = pd.Timedelta(minutes=site.interval_min / 2)
     if band is not None and band[0] in part:
         days: dict[int, tuple[list, list]] = {}
@@ -72,7 +72,7 @@ def render(outcome: PlanOutcome) -> str:
         "projected occupancy": summary["projected_occupancy"],
     })
     out = ['<h2 id="service">Service per interval: formula and simulation</h2>',
-           '<p class="note">Formula: Erlang C, Erlang A (voice with patience) or the chat slot model, at the '
+           f'<p class="note">Times are local ({esc(site.timezone)}). Formula: Erlang C, Erlang A (voice with patience) or the chat slot model, at the '
            'roster\'s agents on the floor after shrinkage, interpolated between whole agents. Simulation: a seeded '
            'discrete-event simulation of the same agents over each day (queues carry over between intervals), '
            'with its 95% interval as a band. Email is the backlog model\'s on-time share. Week figures are '
@@ -95,7 +95,7 @@ def render(outcome: PlanOutcome) -> str:
         if goal.patience_s:
             out.append(measure_chart(outcome, queue.id, [("projected_abandon", FORMULA, ""),
                                                          ("sim_abandon_rate", SIMULATED, "")],
-                                     "abandoned", goal=goal.max_abandon, share=False, height=140))
+                                     "abandoned", goal=goal.max_abandon, height=140, fmt=".1%"))
         out.append(measure_chart(outcome, queue.id, [("projected_occupancy", FORMULA, "")], "occupancy",
                                  goal=goal.max_occupancy, share=True, height=140))
     return "\n".join(out)
