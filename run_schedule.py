@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "reports.cli",             # plan, validate
     "reports.surge",           # surge
     "scheduler.staffing.cli",  # erlang
+    "scheduler.calibration.cli",  # calibrate, calls-history
     "forecast.cli",            # forecast
     "scheduler.curtois.cli",   # curtois
     "scenarios.cli",           # scenarios
