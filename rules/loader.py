@@ -12,12 +12,13 @@ import yaml
 
 from common.errors import InputError
 from common.io import require_file
+from rules.calibration_include import CalibrationInclude, load_calibration, resolve_auto
 from rules.service_goal import CHANNELS, parse_service_goal
 from rules.site import (WEEKDAYS, BreakSpec, Contract, ObjectiveWeights, OpeningHours, Queue, RuleSpec, Site,
                         ShiftTemplate, SolverSettings)
 
 TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver",
-                  "special_days", "intraday"}
+                  "special_days", "intraday", "calibration"}
 
 
 def parse_clock(value: Any, where: str, allow_24: bool = False) -> int:
@@ -134,17 +135,24 @@ def _unique_ids(readers: list[_Reader], what: str) -> list[str]:
     return ids
 
 
-def _queue(reader: _Reader) -> Queue:
-    reader.check_keys({"id", "name", "channel", "service_goal", "shrinkage", "min_agents", "opening_hours"})
+def _queue(reader: _Reader, calibration: CalibrationInclude | None = None) -> Queue:
+    reader.check_keys({"id", "name", "channel", "service_goal", "shrinkage", "min_agents", "opening_hours",
+                       "calibration_queue"})
     channel = reader.text("channel")
     if channel not in CHANNELS:
         raise InputError(reader.where("channel"), f"unknown channel '{channel}'", f"use one of: {', '.join(CHANNELS)}")
-    goal = parse_service_goal(reader.get("service_goal"), reader.where("service_goal"))
+    calibration_queue = reader.text("calibration_queue") if reader.has("calibration_queue") else None
+    raw_goal, calibrated = reader.get("service_goal"), ()
+    if isinstance(raw_goal, dict):     # `auto` figures come from the calibration the site YAML names
+        raw_goal, calibrated = resolve_auto(raw_goal, reader.where("service_goal"), calibration,
+                                            calibration_queue or reader.text("id"))
+    goal = parse_service_goal(raw_goal, reader.where("service_goal"))
     return Queue(
         id=reader.text("id"), name=reader.text("name", reader.text("id")), channel=channel, service_goal=goal,
         shrinkage=reader.number("shrinkage", 0.0, low=0.0, high=0.95),
         min_agents=int(reader.number("min_agents", 0, low=0, integer=True)),
         opening_hours=_opening_hours(reader.child("opening_hours")) if reader.has("opening_hours") else None,
+        calibrated=calibrated, calibration_queue=calibration_queue,
     )
 
 
@@ -300,6 +308,8 @@ def load_site(path: Path) -> Site:
         files_block = top.child("files")
         files_block.check_keys({"history", "agents", "time_off", "fairness_ledger"})
         files = {key: (path.parent / str(value)) for key, value in files_block.raw.items() if value}
+    calibration = (load_calibration(path.parent / top.text("calibration"), top.where("calibration"))
+                   if top.has("calibration") else None)
 
     return Site(
         name=site_block.text("name", path.stem),
@@ -307,7 +317,7 @@ def load_site(path: Path) -> Site:
         interval_min=interval_min,
         week_starts_on=week_start,
         opening_hours=_opening_hours(site_block.child("opening_hours")),
-        queues=tuple(_queue(q) for q in queue_readers),
+        queues=tuple(_queue(q, calibration) for q in queue_readers),
         shift_templates=tuple(_template(t, interval_min) for t in template_readers),
         contracts=tuple(_contract(c, template_ids) for c in contract_readers),
         rule_specs=_rule_specs(top),
@@ -319,6 +329,7 @@ def load_site(path: Path) -> Site:
         source=path,
         special_days=tuple(raw.get("special_days") or ()),
         currency=currency,
+        calibration=calibration,
         intraday=raw.get("intraday"),
     )
 

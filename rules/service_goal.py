@@ -10,6 +10,7 @@ CHANNELS = ("voice", "chat", "email")
 MODELS = ("erlang_c", "erlang_a", "backlog")
 SL_CONVENTIONS = ("offered", "answered", "offered_minus_short_abandons")
 DEADLINE_CLOCKS = ("open_hours", "calendar")
+HANDLE_DISTRIBUTIONS = ("exponential", "lognormal", "deterministic")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class ServiceGoal:
         backlog model instead of a queueing formula.
     uncertainty_level: staff so that the probability of meeting the service level,
         given the forecast's uncertainty (contacts_lo/hi), is at least this.
+    after_call_s: seconds an agent is unavailable after each contact before taking
+        the next (wrap-up, short pauses); staffing uses aht + after_call_s.
+        `run_schedule.py calibrate` measures it from call records.
+    handle_distribution / handle_cv: the handle-time distribution the simulated
+        service level uses (exponential, lognormal with coefficient of variation
+        handle_cv, or deterministic); the formulas assume exponential.
     """
 
     service_level: float | None = 0.8
@@ -57,6 +64,9 @@ class ServiceGoal:
     deadline_final_s: float | None = None
     deadline_clock: str = "open_hours"
     uncertainty_level: float | None = None
+    after_call_s: float = 0.0
+    handle_distribution: str = "exponential"
+    handle_cv: float | None = None
 
     @property
     def model(self) -> str:
@@ -92,7 +102,7 @@ def _choice(raw: dict, key: str, where: str, choices: tuple[str, ...], default: 
 KNOWN_KEYS = {
     "service_level", "target_s", "asa_s", "max_occupancy", "max_abandon", "patience_s", "concurrency",
     "sl_convention", "short_abandon_s", "concurrency_slowdown", "deadline_s", "deadline_share",
-    "deadline_final_s", "deadline_clock", "uncertainty_level",
+    "deadline_final_s", "deadline_clock", "uncertainty_level", "after_call_s", "handle_distribution", "handle_cv",
 }
 
 
@@ -121,7 +131,13 @@ def parse_service_goal(raw: Any, where: str) -> ServiceGoal:
         deadline_final_s=_number(raw, "deadline_final_s", where, 1.0),
         deadline_clock=_choice(raw, "deadline_clock", where, DEADLINE_CLOCKS, "open_hours"),
         uncertainty_level=_number(raw, "uncertainty_level", where, 0.5, 0.999),
+        after_call_s=_number(raw, "after_call_s", where, 0.0, 3600.0) or 0.0,
+        handle_distribution=_choice(raw, "handle_distribution", where, HANDLE_DISTRIBUTIONS, "exponential"),
+        handle_cv=_number(raw, "handle_cv", where, 0.01, 20.0),
     )
+    if goal.handle_distribution == "lognormal" and goal.handle_cv is None:
+        raise InputError(f"{where}.handle_distribution", "lognormal handle times need their spread",
+                         "add handle_cv (coefficient of variation, e.g. 1.2), or handle_cv: auto from a calibration")
     if goal.deadline_s is not None:
         _check_deadline_goal(goal, raw, where)
         share = goal.deadline_share if goal.deadline_share is not None else 1.0
@@ -154,7 +170,8 @@ def parse_service_goal(raw: Any, where: str) -> ServiceGoal:
 def _check_deadline_goal(goal: ServiceGoal, raw: dict, where: str) -> None:
     """A deadline goal replaces the queueing targets: refuse a mix that would be ignored."""
     clash = [k for k in ("service_level", "target_s", "asa_s", "max_abandon", "patience_s", "max_occupancy",
-                         "sl_convention", "short_abandon_s", "concurrency_slowdown") if k in raw]
+                         "sl_convention", "short_abandon_s", "concurrency_slowdown", "handle_distribution",
+                         "handle_cv") if k in raw]
     if clash:
         raise InputError(f"{where}.{clash[0]}", "does not apply to a deadline (backlog) goal",
                          "for email/tickets state deadline_s and deadline_share only")

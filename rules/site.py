@@ -32,6 +32,8 @@ class Queue:
     shrinkage: float = 0.30         # share of paid time not available for contacts
     min_agents: int = 0             # floor on scheduled agents while the queue is open
     opening_hours: dict[str, OpeningHours] | None = None   # overrides the site's
+    calibrated: tuple[str, ...] = ()   # service-goal keys taken from the calibration (`auto` in the YAML)
+    calibration_queue: str | None = None   # this queue's id in the calibration, when it differs
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Site:
     source: Path | None = None
     special_days: tuple[Any, ...] = ()   # raw `special_days:` entries; the forecast validates them
     currency: str = ""              # what money is counted in (labour cost in reports), e.g. GBP
+    calibration: Any = None         # rules.calibration_include.CalibrationInclude, when the YAML names one
     intraday: Any = None            # raw `intraday:` section; scheduler.intraday.policy validates it
 
     def queue(self, queue_id: str) -> Queue:

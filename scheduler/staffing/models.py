@@ -7,6 +7,9 @@ the report can never disagree about it:
 - concurrency > 1           → chat slot model (with patience_s: abandonment too)
 - patience_s set            → Erlang A
 - otherwise                 → Erlang C
+
+A goal's after_call_s (agents unavailable after each contact, e.g. measured by
+`calibrate`) is added to the handle time here, once, for every model.
 """
 from __future__ import annotations
 
@@ -27,6 +30,11 @@ def model_name(goal: ServiceGoal) -> str:
     return goal.model
 
 
+def _work_s(aht_s: np.ndarray, goal: ServiceGoal) -> np.ndarray:
+    """Seconds an agent is taken per contact: handle time plus the pause after it."""
+    return np.asarray(aht_s, dtype=float) + goal.after_call_s if goal.after_call_s else aht_s
+
+
 def _sl_args(goal: ServiceGoal) -> dict:
     return {"service_level": goal.service_level, "target_s": goal.target_s}
 
@@ -34,6 +42,7 @@ def _sl_args(goal: ServiceGoal) -> dict:
 def agents_required(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, goal: ServiceGoal,
                     starts_s: np.ndarray | None = None) -> np.ndarray:
     """Net agents meeting every target of the goal (rows with contacts > 0, or the whole series for backlog)."""
+    aht_s = _work_s(aht_s, goal)
     if goal.deadline_s:
         return backlog.plan(contacts, aht_s, interval_s, goal.deadline_s, goal.deadline_share or 1.0,
                             goal.deadline_final_s, starts_s, goal.deadline_clock).agents
@@ -54,6 +63,7 @@ def agents_required(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, 
 def metrics(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, agents: np.ndarray,
             goal: ServiceGoal) -> dict[str, np.ndarray]:
     """Queueing metrics at whole numbers of agents (not for backlog goals)."""
+    aht_s = _work_s(aht_s, goal)
     load = erlang_c.offered_load(contacts, aht_s, interval_s)
     target = goal.target_s if goal.target_s is not None else 0.0
     if goal.concurrency > 1:
@@ -69,6 +79,7 @@ def service_level(contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, ag
                   goal: ServiceGoal, starts_s: np.ndarray | None = None) -> np.ndarray:
     """Service level within goal.target_s (queueing: whole agents; backlog: any agents, whole series)."""
     if goal.deadline_s:
-        return backlog.simulate(contacts, aht_s, interval_s, agents, goal.deadline_s, goal.deadline_share or 1.0,
-                                goal.deadline_final_s, starts_s, goal.deadline_clock).on_time_share
+        return backlog.simulate(contacts, _work_s(aht_s, goal), interval_s, agents, goal.deadline_s,
+                                goal.deadline_share or 1.0, goal.deadline_final_s, starts_s,
+                                goal.deadline_clock).on_time_share
     return metrics(contacts, aht_s, interval_s, agents, goal)["service_level"]

@@ -8,8 +8,10 @@ partial presence all count. Net agents per interval may be fractional (scheduled
 whole interval with that probability, the formula's floor/ceil mix. Agents on
 the floor at the end of a stretch answer the callers still queued at closing.
 
-- voice: the simulation with exponential handle times (or lognormal, if asked)
-  and the goal's patience.
+- voice: the simulation with the goal's handle-time distribution
+  (`handle_distribution`, `handle_cv`; exponential unless the site YAML says
+  otherwise, or the caller overrides it) and the goal's patience; an agent is
+  taken for aht + the goal's after_call_s per call, as the formulas count it.
 - chat: simulated as N·c slots with the chat AHT — exact for
   concurrency_slowdown = 0, optimistic otherwise (slots at low concurrency
   would go faster still, so the bias is small and on the safe side only when
@@ -42,13 +44,14 @@ def _stretches(starts: pd.Series, interval_s: float) -> list[np.ndarray]:
 
 def simulated_service_level(frame: pd.DataFrame, queues: Sequence[Queue], interval_min: int,
                             net_column: str = "agents_net_on_floor", replications: int = 20, seed: int = 0,
-                            handle: str = "exponential", handle_cv: float = 1.0,
+                            handle: str | None = None, handle_cv: float | None = None,
                             confidence: float = 0.95) -> pd.DataFrame:
     """Simulated service level per (queue, start) row of `frame`.
 
     frame needs queue, start, contacts, aht_s and `net_column` (agents answering
     contacts in the interval, after shrinkage; fractions allowed). Rows come
-    back in the frame's order with the COLUMNS above.
+    back in the frame's order with the COLUMNS above. handle / handle_cv:
+    override every queue's handle-time distribution (default: each goal's).
     """
     interval_s = 60.0 * interval_min
     out = pd.DataFrame({"queue": frame["queue"].to_numpy(), "start": frame["start"].to_numpy()})
@@ -70,10 +73,13 @@ def simulated_service_level(frame: pd.DataFrame, queues: Sequence[Queue], interv
             out.loc[idx, "sim_service_level"] = res.on_time_share
             continue
         servers = net * max(goal.concurrency, 1)
+        shape = handle or goal.handle_distribution
+        cv = handle_cv if handle_cv is not None else (goal.handle_cv if goal.handle_cv is not None else 1.0)
+        work = aht + goal.after_call_s
         target = goal.target_s if goal.target_s is not None else 0.0
         for k, run in enumerate(_stretches(part["start"], interval_s)):
-            res = simulation.simulate(contacts[run], aht[run], interval_s, agents=servers[run], target_s=target,
-                                      patience_s=goal.patience_s, handle=handle, handle_cv=handle_cv,
+            res = simulation.simulate(contacts[run], work[run], interval_s, agents=servers[run], target_s=target,
+                                      patience_s=goal.patience_s, handle=shape, handle_cv=cv,
                                       short_abandon_s=goal.short_abandon_s or 0.0, replications=replications,
                                       seed=seed + 7919 * k, confidence=confidence)
             d = res.per_interval
