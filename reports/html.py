@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pipeline.plan import PlanOutcome
 from reports import agents_section, cost_section, coverage_section, forecast_section, gantt_section, service_section
+from reports import calibration_section
 from reports.htmlkit import esc, page
 
 SECTIONS = [("forecast", "Forecast"), ("coverage", "Coverage"), ("service", "Service"), ("roster", "Roster"),
@@ -48,6 +49,7 @@ def render_report(outcome: PlanOutcome) -> str:
         forecast_section.render(outcome),
         coverage_section.render(outcome),
         service_section.render(outcome),
+        calibration_section.render(outcome),
         gantt_section.render(outcome),
         agents_section.render(outcome),
         cost_section.render(outcome, currency(outcome)),

@@ -118,3 +118,25 @@ def test_the_simulated_service_level_uses_the_goals_handle_distribution_and_paus
     steady = sim(handle_distribution="lognormal", handle_cv=0.3)
     assert steady > expo + 0.02                       # less variable handle times: shorter queues
     assert sim(after_call_s=30.0) < expo - 0.05       # agents taken 30 s longer per call
+
+
+def test_the_plan_report_says_what_was_calibrated_and_how_well_it_predicted(tmp_path, fragments):
+    from run_schedule import main
+    from tests.site_factory import write_small_site
+
+    folder, result = fragments
+    goal = "service_goal: {service_level: 0.8, target_s: 20, patience_s: auto, after_call_s: auto}"
+    site_yaml = f"calibration: {folder / 'calls.yaml'}\n" + SMALL_SITE_YAML.replace(GOAL, goal)
+    files = write_small_site(tmp_path / "site", site_yaml=site_yaml)
+    out = tmp_path / "out"
+    assert main(["plan", "--site", str(files.site), "--out", str(out), "--time-limit", "5"]) == 0
+    html = (out / "report.html").read_text()
+    section = html[html.index('<section id="calibration">'):]
+    section = section[:section.index("</section>")]
+    c = result.queues["voice"]
+    assert "mean caller patience" in section and f"{c.patience.mean_s:.4g} s" in section
+    assert "pause after a call before the next" in section
+    assert "noise floor" in section and "erlang_a_uncalibrated" in section
+    test_mae = 100 * result.errors.query("queue == 'voice' and sample == 'test' and model == 'calibrated' "
+                                         "and measure == 'sl'")["mae"].iloc[0]
+    assert f"{test_mae:.1f}" in section
