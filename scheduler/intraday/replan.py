@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -37,6 +38,7 @@ class Replan:
     result: RosterResult
     violations: list[Violation]
     changed_agents: int             # agents whose today differs from the published roster after the freeze
+    wall_s: float = 0.0             # model build, start, search and checks
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def _solve(name: str, site: Site, agents: list[Agent], time_off: list[TimeOff], 
            requirements: pd.DataFrame, day: Day, until: dt.datetime, extra, listed_only: bool, priced: bool,
            policy: IntradayPolicy, time_limit_s: float, offered: frozenset[str] = frozenset(),
            split: dict | None = None) -> Replan:
+    started = time.perf_counter()
     fixed = FixedPlan(tuple(reference), frozenset({day.date}), until)
     templates = {s.template_id for shifts in extra.values() for s in shifts} | {r.shift.template_id for r in reference}
     derived = with_variants(site, templates, policy)
@@ -82,12 +85,15 @@ def _solve(name: str, site: Site, agents: list[Agent], time_off: list[TimeOff], 
                             split_move_cost_per_hour=policy.move_skill.cost_per_hour if priced and split else 0.0)
     log.info("re-planning (%s): %d agents, %g s", name, len(agents), time_limit_s)
     result = solve_roster(problem)
+    log.info("  %s: solved in %.1f s (%.1f s since the start of the re-plan)", name, result.report.wall_s,
+             time.perf_counter() - started)
     view = RosterView(derived, {a.agent_id: a for a in agents}, tuple(time_off), day.dates, tuple(result.shifts))
     violations = hard_violations(rules, view)
     violations += check_coverage(result.shifts, view.agents, derived.interval_min, result.allocation, result.coverage)
     if not priced:     # the frozen past holds for every re-plan: check it even where changes are free
         violations += ReferenceRoster(derived, fixed, policy.prices()).frozen_past_violations(view)
-    return Replan(name, derived, rules, result, violations, _changed(reference, result.shifts, day))
+    return Replan(name, derived, rules, result, violations, _changed(reference, result.shifts, day),
+                  time.perf_counter() - started)
 
 
 def split_of(allocation: pd.DataFrame) -> dict[tuple[tuple[str, ...], str, int], float]:

@@ -95,18 +95,20 @@ def today_options(site: Site, agents: list[Agent], time_off: list[TimeOff], refe
     off = {(t.agent_id, t.date) for t in time_off}
     out: dict[tuple[str, dt.date], tuple[Shift, ...]] = {}
     extend, vto, call = policy.extend_shift, policy.voluntary_time_off, policy.call_in
+    # Shifts keep to the interval grid (the roster model counts whole intervals): steps round up to it.
+    on_grid = lambda minutes: -(-minutes // step) * step     # noqa: E731
     for agent in agents:
         ref = reference.get(agent.agent_id)
         options: list[Shift] = []
         if ref is not None:
             shift, base = ref.shift, ref.shift.template_id
             if extend.enabled and shift.end >= _plus(now, extend.notice_min):
-                for extra in range(extend.step_min, extend.max_overtime_min + 1, extend.step_min):
+                for extra in range(on_grid(extend.step_min), extend.max_overtime_min + 1, on_grid(extend.step_min)):
                     if _plus(shift.end, extra) <= close:
                         options.append(_shift(f"{base}+{extra}", date, shift.start, shift.minutes + extra))
             if vto.enabled and agent.agent_id in time_off_offered:
                 earliest_end = max(_plus(now, vto.notice_min), _plus(shift.start, round(vto.min_hours_worked * 60)))
-                for cut in range(vto.step_min, shift.minutes, vto.step_min):
+                for cut in range(on_grid(vto.step_min), shift.minutes, on_grid(vto.step_min)):
                     if _plus(shift.end, -cut) >= earliest_end:
                         options.append(_shift(f"{base}-{cut}", date, shift.start, shift.minutes - cut))
         elif call.enabled and (agent.agent_id, date) not in off:
@@ -115,7 +117,7 @@ def today_options(site: Site, agents: list[Agent], time_off: list[TimeOff], refe
                 start = local_time(date, start_min, tz)
                 if start < first:
                     continue
-                for length in range(round(call.min_hours * 60), round(call.max_hours * 60) + 1, 60):
+                for length in range(on_grid(round(call.min_hours * 60)), round(call.max_hours * 60) + 1, on_grid(60)):
                     if _plus(start, length) <= close:
                         options.append(_shift(f"{CALL_IN}{length}", date, start, length))
         if options:

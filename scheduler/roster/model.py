@@ -97,6 +97,7 @@ class RosterModel:
         self.requirement: dict[tuple[str, int], int] = {}
         self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> agent-minutes
         self.absences: list[Absence] = []
+        self._absences_by_day: dict[tuple[str, dt.date], list[Absence]] = {}
         self.coverage_unit_min = problem.site.interval_min   # minutes per unit of the coverage variables
         self.presence_terms: list[tuple[str, tuple[str, ...], int, int, Any]] = []   # see presence()
         self.open_dates = problem.open_dates
@@ -111,7 +112,9 @@ class RosterModel:
 
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
                     var: Any, paid: bool = True) -> None:
-        self.absences.append(Absence(agent_id, date, name, start, minutes, var, paid))
+        absence = Absence(agent_id, date, name, start, minutes, var, paid)
+        self.absences.append(absence)
+        self._absences_by_day.setdefault((agent_id, date), []).append(absence)
 
     def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
         fixed = self.problem.fixed
@@ -121,7 +124,7 @@ class RosterModel:
         return ref.activities if ref is not None else ()
 
     def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any]]:
-        return [(a.name, a.start, a.var) for a in self.absences if a.agent_id == agent_id and a.date == date]
+        return [(a.name, a.start, a.var) for a in self._absences_by_day.get((agent_id, date), [])]
 
     def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
         coefficient = round(weight * COST_SCALE)

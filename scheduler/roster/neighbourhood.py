@@ -94,8 +94,9 @@ class Neighbourhoods:
             pairs = [(i, self.index[var.name]) for i, var in enumerate(proto.variables)]
         except KeyError as missing:
             raise RuntimeError(f"sub-model variable {missing} has no namesake in the full model") from None
+        groups = sub.decision_groups()
         for key in fixed_days:
-            for var in sub.decision_groups().get(key, []):
+            for var in groups.get(key, []):
                 pin(proto, var, values[self.index[proto.variables[var].name]])
         proto.solution_hint.vars.extend(i for i, _ in pairs)
         proto.solution_hint.values.extend(values[j] for _, j in pairs)

@@ -123,11 +123,29 @@ def start_roster(roster_model: RosterModel) -> list[int]:
     # No hint on the model itself: a shifts-only hint steered the completion's break placement badly
     # (sample start 1.56 M instead of 0.15 M, scale 9.0 M instead of 0.97 M).
     given = roster_model.problem.start
-    shifts = hinted_values(roster_model, given if given is not None else greedy_roster(roster_model.problem))
+    if given is not None:    # a published roster: its own breaks and activities, as far as the model allows
+        shifts = hinted_values(roster_model, given)
+        start = lns.complete(roster_model.model, shifts, hint=_activity_hint(roster_model, given, shifts))
+        if start is None:
+            raise RuntimeError("the given start roster breaks the model's hard rules")
+        return start
+    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem))
     start = lns.complete(roster_model.model, shifts)
     if start is None:
         raise RuntimeError("the greedy roster could not be completed with breaks and activities")
     return lns.complete(roster_model.model, shifts, time_limit_s=START_DET_S, first_solution=False, hint=start)
+
+
+def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) -> list[int]:
+    """A value per variable: the roster's shifts and its activities where the model has them, else 0."""
+    taken = {(r.agent_id, r.shift.date, a.name, a.start) for r in roster for a in r.activities}
+    values = [0] * len(roster_model.model.proto.variables)
+    for index, value in shifts.items():
+        values[index] = value
+    for absence in roster_model.absences:
+        if (absence.agent_id, absence.date, absence.name, absence.start) in taken:
+            values[absence.var.Index()] = 1
+    return values
 
 
 def solve_roster(problem: RosterProblem) -> RosterResult:
