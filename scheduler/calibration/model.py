@@ -53,7 +53,9 @@ def predict(model: StaffingModel, offered: np.ndarray, aht_s: np.ndarray, agents
     out = {}
     for key in m_lo:
         with np.errstate(invalid="ignore"):
-            out[key] = np.where(frac > 0, m_lo[key] + frac * (m_hi[key] - m_lo[key]), m_lo[key])
+            mixed = m_lo[key] + frac * (m_hi[key] - m_lo[key])
+        # an unstable floor (Erlang C, agents ≤ load) for part of the interval: the mean wait is infinite
+        out[key] = np.where((frac > 0) & np.isfinite(m_lo[key]), mixed, m_lo[key])
     return out
 
 
