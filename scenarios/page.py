@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from reports.htmlkit import collapsed, esc, legend, page, svg_open, table
+from reports.htmlkit import collapsed, esc, legend, nice_ticks, page, svg_open, table
 from scenarios.compare import comparison_frame
 from scenarios.runner import ScenarioRun
 
@@ -34,7 +34,8 @@ def _delta(measure: str, value, base) -> str:
         return ""
     if any(measure.endswith(s) or measure == s.strip() for s in PERCENT_ROWS):
         return f" ({(value - base) * 100:+.1f} pp)"
-    return f" ({value - base:+,.1f})" if abs(value - base) < 100 else f" ({value - base:+,.0f})"
+    whole = float(value).is_integer() and float(base).is_integer()
+    return f" ({value - base:+,.1f})" if abs(value - base) < 100 and not whole else f" ({value - base:+,.0f})"
 
 
 def cost_service_chart(frame: pd.DataFrame, cost_column: str, queues: list[str]) -> str:
@@ -45,17 +46,18 @@ def cost_service_chart(frame: pd.DataFrame, cost_column: str, queues: list[str])
     width, height, left, right, top, bottom = 1100, 300, 70, 60, 16, 90
     n = len(ok)
     step = (width - left - right) / n
-    cost_top = float(ok[cost_column].max()) * 1.1 or 1.0
+    cost_ticks = nice_ticks(float(ok[cost_column].max()) or 1.0)
+    cost_top = cost_ticks[-1]
     plot_h = height - top - bottom
     y_cost = lambda v: top + plot_h * (1 - v / cost_top)
     y_sl = lambda v: top + plot_h * (1 - v)
     colours = ["#0b5cab", "#d64545", "#2bb0a8", "#8e6ad8"]
     parts = [svg_open(width, height, "labour cost and projected service level per scenario")]
-    for k in range(0, 6):
-        v = cost_top * k / 5
+    for v in cost_ticks:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y_cost(v):.1f}" y2="{y_cost(v):.1f}" stroke="#e4e7eb"/>'
-                     f'<text x="{left - 4}" y="{y_cost(v) + 3:.1f}" font-size="10" text-anchor="end">{v:,.0f}</text>'
-                     f'<text x="{width - right + 4}" y="{y_sl(k / 5) + 3:.1f}" font-size="10">{k * 20}%</text>')
+                     f'<text x="{left - 4}" y="{y_cost(v) + 3:.1f}" font-size="10" text-anchor="end">{v:,.0f}</text>')
+    for k in range(0, 6):
+        parts.append(f'<text x="{width - right + 4}" y="{y_sl(k / 5) + 3:.1f}" font-size="10">{k * 20}%</text>')
     parts.append(f'<text transform="translate(12,{top + plot_h / 2:.0f}) rotate(-90)" font-size="10.5" '
                  f'text-anchor="middle" fill="#52606d">{esc(cost_column)}</text>'
                  f'<text transform="translate({width - 8},{top + plot_h / 2:.0f}) rotate(90)" font-size="10.5" '
