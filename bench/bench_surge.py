@@ -29,7 +29,7 @@ SURGE = 1.3
 
 
 def published_week(agents: int):
-    problem = scale_problem(agents, time_limit_s=60.0)
+    problem = scale_problem(agents, time_limit_s=60.0, volume=agents / 300)
     rm = RosterModel(problem)
     rm.add_rules()
     rm.add_coverage()

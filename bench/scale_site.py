@@ -66,8 +66,9 @@ def scale_site(agents: int = 300, seed: int = 11, time_limit_s: float = 60.0) ->
     return site, people
 
 
-def scale_requirements(site: Site, seed: int = 11) -> pd.DataFrame:
-    """Agents required from a synthetic forecast (daily and intraday shape) through the staffing engine."""
+def scale_requirements(site: Site, seed: int = 11, volume: float = 1.0) -> pd.DataFrame:
+    """Agents required from a synthetic forecast (daily and intraday shape) through the staffing engine;
+    `volume` scales the contacts (sized for 300 agents at 1)."""
     rng = np.random.default_rng(seed)
     tz = ZoneInfo(site.timezone)
     dates = planning_dates(WEEK_START)
@@ -80,13 +81,14 @@ def scale_requirements(site: Site, seed: int = 11) -> pd.DataFrame:
         hour = np.array([s.hour + s.minute / 60 for s in starts])
         shape = 0.55 + 0.6 * np.exp(-((hour - 10.5) / 1.6) ** 2) + 0.35 * np.exp(-((hour - 14.5) / 1.8) ** 2)
         factor = np.array([day_factor[s.weekday()] for s in starts])
-        contacts = rng.poisson(level[queue.id] * shape * factor).astype(float)
+        contacts = rng.poisson(level[queue.id] * volume * shape * factor).astype(float)
         frames.append(pd.DataFrame({"queue": queue.id, "start": pd.DatetimeIndex(starts).tz_convert(site.timezone),
                                     "contacts": contacts, "aht_s": aht[queue.id]}))
     forecast = pd.concat(frames, ignore_index=True)
     return requirements_frame(forecast, site.queues, site.interval_min)[["queue", "start", "agents"]]
 
 
-def scale_problem(agents: int = 300, seed: int = 11, time_limit_s: float = 60.0) -> RosterProblem:
+def scale_problem(agents: int = 300, seed: int = 11, time_limit_s: float = 60.0, volume: float = 1.0) -> RosterProblem:
     site, people = scale_site(agents, seed, time_limit_s)
-    return RosterProblem(site, people, [], planning_dates(WEEK_START), site_rules(site, []), scale_requirements(site, seed))
+    return RosterProblem(site, people, [], planning_dates(WEEK_START), site_rules(site, []),
+                         scale_requirements(site, seed, volume))

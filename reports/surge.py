@@ -84,8 +84,10 @@ def surge_text(outcome: SurgeOutcome) -> str:
         lines.append(f"  {queue:<6} " + " | ".join(cells))
     for name, replan in outcome.replans.items():
         report = replan.result.report
+        cut = " (stopped by the wall clock, not the deterministic budget: a rerun may differ)" \
+            if report.wall_clock_cut else ""
         lines.append(f"  {LABELS[name]}: {replan.changed_agents} agent(s) changed, {len(replan.violations)} rule "
-                     f"violation(s), solver {report.status}")
+                     f"violation(s), solver {report.status}{cut}")
     changes = outcome.changes
     lines.append(f"{len(changes)} change(s), total cost {changes['cost'].sum() if len(changes) else 0:,.2f}:")
     for row in changes.itertuples(index=False):
@@ -119,21 +121,27 @@ def write_surge(outcome: SurgeOutcome, out_dir: Path) -> list[Path]:
     return [Path(out_dir) / name for name in OUTPUT_FILES]
 
 
-def _svg_lines(part: pd.DataFrame, column: str, title: str, width: int = 900, height: int = 220) -> str:
+def _svg_lines(part: pd.DataFrame, column: str, title: str, target: float, width: int = 900, height: int = 240) -> str:
     """Service level per interval, one line per re-plan, as inline SVG."""
     colours = {"hold": "#c0392b", "plan": "#2471a3", "scratch": "#7f8c8d"}
     starts = sorted(part["start"].unique())
     if not starts:
         return ""
-    x = {s: 50 + i * (width - 70) / max(len(starts) - 1, 1) for i, s in enumerate(starts)}
-    y = lambda v: height - 30 - v * (height - 50)   # noqa: E731
+    x = {s: 60 + i * (width - 80) / max(len(starts) - 1, 1) for i, s in enumerate(starts)}
+    y = lambda v: height - 40 - v * (height - 60)   # noqa: E731
     out = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img"><title>{html.escape(title)}</title>',
-           f'<line x1="50" y1="{y(0)}" x2="{width - 20}" y2="{y(0)}" stroke="#999"/>',
-           f'<line x1="50" y1="{y(0)}" x2="50" y2="{y(1)}" stroke="#999"/>']
+           f'<line x1="60" y1="{y(0)}" x2="{width - 20}" y2="{y(0)}" stroke="#999"/>',
+           f'<line x1="60" y1="{y(0)}" x2="60" y2="{y(1)}" stroke="#999"/>',
+           f'<line x1="60" y1="{y(target)}" x2="{width - 20}" y2="{y(target)}" stroke="#27ae60" stroke-dasharray="5,4"/>',
+           f'<text x="{width - 22}" y="{y(target) - 4}" font-size="11" fill="#27ae60" text-anchor="end">'
+           f'goal {target:.0%}</text>',
+           f'<text x="14" y="{y(0.5)}" font-size="11" transform="rotate(-90 14 {y(0.5)})" text-anchor="middle">'
+           f'service level</text>',
+           f'<text x="{width / 2}" y="{height - 4}" font-size="11" text-anchor="middle">interval start (local time)</text>']
     for level in (0, 0.5, 0.8, 1.0):
-        out.append(f'<text x="45" y="{y(level) + 4}" font-size="11" text-anchor="end">{level:.0%}</text>')
+        out.append(f'<text x="55" y="{y(level) + 4}" font-size="11" text-anchor="end">{level:.0%}</text>')
     for s in starts[::max(1, len(starts) // 10)]:
-        out.append(f'<text x="{x[s]}" y="{height - 12}" font-size="11" text-anchor="middle">{s[11:16]}</text>')
+        out.append(f'<text x="{x[s]}" y="{height - 22}" font-size="11" text-anchor="middle">{s[11:16]}</text>')
     for name, rows in part.groupby("re_plan", sort=False):
         points = " ".join(f"{x[s]:.1f},{y(float(v)):.1f}" for s, v in zip(rows["start"], rows[column].fillna(1.0)))
         out.append(f'<polyline fill="none" stroke="{colours.get(name, "#000")}" stroke-width="2" points="{points}">'
@@ -156,13 +164,17 @@ def render_surge(outcome: SurgeOutcome, requirements: pd.DataFrame) -> str:
     parts += [f"<li>{esc(s.message)}</li>" for s in outcome.signals]
     parts.append(f"</ul><p>Rest of today re-forecast with {esc(', '.join(sorted(set(outcome.reforecast['model']))))}.</p>")
     parts.append("<h2>Service level, rest of today</h2>")
-    parts.append(service_table(outcome).to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+    table = service_table(outcome)
+    for column in ("projected_sl", "simulated_sl"):
+        table[column] = table[column].map(lambda v: f"{v:.1%}")
+    parts.append(table.to_html(index=False))
     for queue in outcome.inputs.site.queues:
         part = requirements[requirements["queue"] == queue.id]
         parts.append(f"<h3>{esc(queue.id)}: projected service level per interval</h3>")
-        parts.append(_svg_lines(part, "projected_sl", f"{queue.id} projected service level"))
+        goal = queue.service_goal.service_level or queue.service_goal.deadline_share or 0.8
+        parts.append(_svg_lines(part, "projected_sl", f"{queue.id} projected service level", goal))
         parts.append(f"<h3>{esc(queue.id)}: simulated service level per interval</h3>")
-        parts.append(_svg_lines(part, "sim_service_level", f"{queue.id} simulated service level"))
+        parts.append(_svg_lines(part, "sim_service_level", f"{queue.id} simulated service level", goal))
     changes = outcome.changes
     total = changes["cost"].sum() if len(changes) else 0.0
     parts.append(f"<h2>Changes ({len(changes)}, total cost {total:,.2f})</h2>")
