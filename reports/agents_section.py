@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.plan import PlanOutcome
-from reports.htmlkit import collapsed, esc, table
+from reports.htmlkit import collapsed, table
 from reports.tables import agent_hours_table, fairness_ledger_table, fairness_summary
 from rules.agents_file import LEDGER_COLUMNS, load_ledger
 
