@@ -54,7 +54,8 @@ def terminal_table(run: ScenarioRun) -> str:
             table.append([row["scenario"], f"FAILED: {row['error'].splitlines()[0]}"])
             continue
         table.append([row["scenario"]] + [_cell(row.get(key), kind) for key, _, kind in columns])
-    widths = [max(len(line[i]) for line in table if i < len(line)) for i in range(len(table[0]))]
+    full = [line for line in table if len(line) == len(table[0])]   # a failed row's message may run long
+    widths = [max(len(line[i]) for line in full) for i in range(len(table[0]))]
     widths[0] = min(widths[0], 34)
     lines = []
     for line in table:
