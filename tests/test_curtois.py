@@ -72,7 +72,9 @@ def test_importer_maps_staff_lines_to_contracts_and_scoped_rules(tmp_path):
     assert (site.contract("A").min_hours_week, site.contract("A").max_hours_week) == (24, 48)
     assert cp.dates[0].weekday() == 0 and len(cp.dates) == 7
     entries = {(e["rule"], tuple(e.get("contracts", ()))): e for e in rule_entries(instance)}
-    assert entries[("forbidden_succession", ())] == {"rule": "forbidden_succession", "first": "L", "then": "E"}
+    # Only A may work both L and E, so the succession binds A alone.
+    assert entries[("forbidden_succession", ("A",))] == {"rule": "forbidden_succession", "first": "L", "then": "E",
+                                                         "contracts": ["A"]}
     assert entries[("shifts_per_period", ("A",))]["max"] == 2
     assert entries[("min_consecutive_days", ("A", "C"))] == {"rule": "min_consecutive_days", "days": 2,
                                                              "exempt_edges": True, "contracts": ["A", "C"]}

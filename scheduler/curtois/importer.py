@@ -3,7 +3,8 @@
 - each staff line is its own contract (min/max paid hours from the total minutes over the horizon,
   the shift types it may work) and one agent;
 - shift types become shift templates with a synthetic 00:00 start (Curtois shifts have lengths only);
-  successions are the catalogue's forbidden_succession rule, so no rest rule is needed;
+  successions are the catalogue's forbidden_succession rule (scoped to the employees who may work both
+  shifts), so no rest rule is needed;
 - per-employee limits become rule entries scoped to the contracts that share a value
   (`contracts: [..]`): shifts_per_period per type, max_consecutive_days, min_consecutive_days and
   min_consecutive_days_off with edge runs exempt, max_weekends_worked;
@@ -53,9 +54,19 @@ class CurtoisProblem:
 def rule_entries(instance: Instance) -> list[dict[str, Any]]:
     """The instance's rules as YAML rule entries (what a planner would write in the site YAML)."""
     entries: list[dict[str, Any]] = []
+    horizon = instance.horizon
+    works = {s.id: {t.id for t in instance.shifts if s.max_shifts.get(t.id, horizon) > 0} for s in instance.staff}
     for shift in instance.shifts:
         for other in shift.cannot_follow:
-            entries.append({"rule": "forbidden_succession", "first": shift.id, "then": other})
+            # Scoped to the employees who may work both shifts: for the others it cannot bind, and an unscoped
+            # entry costs every employee's encoding a pass over every day (32 shift types: ~500 entries).
+            bound = [s.id for s in instance.staff if {shift.id, other} <= works[s.id]]
+            if not bound:
+                continue
+            entry = {"rule": "forbidden_succession", "first": shift.id, "then": other}
+            if len(bound) < len(instance.staff):
+                entry["contracts"] = bound
+            entries.append(entry)
 
     def grouped(kind: str, value_of, **extra) -> None:
         by_value: dict[tuple, list[str]] = defaultdict(list)
@@ -66,7 +77,6 @@ def rule_entries(instance: Instance) -> list[dict[str, Any]]:
         for value, contracts in by_value.items():
             entries.append({"rule": kind, **dict(value), **extra, "contracts": contracts})
 
-    horizon = instance.horizon
     for shift in instance.shifts:
         grouped("shifts_per_period", lambda s, t=shift.id: (
             {"shift": t, "max": s.max_shifts[t]} if 0 < s.max_shifts.get(t, horizon) < horizon else None))

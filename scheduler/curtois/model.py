@@ -12,29 +12,41 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
+
+from rules.base import Rule
 
 from scheduler.curtois.importer import CurtoisProblem
 from scheduler.roster.model import RosterModel
 
 
-@functools.lru_cache(maxsize=None)
 def window_capacity(length: int, max_run: int, min_off: int, min_run: int) -> int:
     """Most working days in `length` consecutive days when runs of work are at most `max_run` long and runs
     of days off and of work strictly inside the window are at least `min_off` and `min_run` long (runs at
     the window's ends may go on outside it, so they are left free). Every window of the horizon obeys it
     whatever the edge exemptions, since a run strictly inside a window touches neither end of the horizon."""
-    best = -1
-    # state: (last symbol, length of the current run, whether the run started at the window's start)
-    states = {("W", 1, True): 1, ("O", 1, True): 0}
-    for _ in range(length - 1):
+    return window_capacities(max_run, min_off, min_run, length)[length]
+
+
+@functools.lru_cache(maxsize=None)
+def window_capacities(max_run: int, min_off: int, min_run: int, longest: int) -> tuple[int, ...]:
+    """window_capacity for every length 0..`longest`, from one pass of the same automaton. A run's length
+    is only tracked as far as a rule looks at it (`max_run` for work, else `min_run`; `min_off` for days
+    off), so the pass costs O(longest × (max_run + min_off)) instead of growing with the window."""
+    cap_w = max_run if max_run < longest else max(1, min_run)
+    cap_o = max(1, min_off)
+    # state: (last symbol, length of the current run (capped), whether the run started at the window's start)
+    states = {("W", 1, True): 1, ("O", 1, True): 0} if max_run >= 1 else {("O", 1, True): 0}
+    caps = [0, max(states.values())]
+    for _ in range(longest - 1):
         nxt: dict[tuple, int] = {}
         for (symbol, run, edge), worked in states.items():
             for follow in "WO":
                 if follow == symbol:
-                    key = (symbol, run + 1, edge)
                     if symbol == "W" and run + 1 > max_run:
                         continue
+                    key = (symbol, min(run + 1, cap_w if symbol == "W" else cap_o), edge)
                 else:
                     limit = min_off if symbol == "O" else min_run
                     if not edge and run < limit:      # an interior run has just ended too short
@@ -44,15 +56,14 @@ def window_capacity(length: int, max_run: int, min_off: int, min_run: int) -> in
                 if nxt.get(key, -1) < value:
                     nxt[key] = value
         states = nxt
-    for (symbol, run, edge), worked in states.items():
-        best = max(best, worked)
-    return best
+        caps.append(max(states.values()))
+    return tuple(caps[:longest + 1])
 
 
 @functools.lru_cache(maxsize=None)
 def useful_windows(max_run: int, min_off: int, min_run: int, horizon: int) -> tuple[tuple[int, int], ...]:
     """(length, capacity) for the window lengths whose capacity the shorter windows do not already imply."""
-    caps = {n: window_capacity(n, max_run, min_off, min_run) for n in range(1, horizon + 1)}
+    caps = window_capacities(max_run, min_off, min_run, horizon)
     useful = []
     for n in range(2, horizon + 1):
         implied = min([n] + [caps[a] + caps[n - a] for a in range(1, n)])
@@ -61,14 +72,27 @@ def useful_windows(max_run: int, min_off: int, min_run: int, horizon: int) -> tu
     return tuple(useful)
 
 
+def catalogue_model(cp: CurtoisProblem, agents: list | None = None) -> RosterModel:
+    """The roster model with every catalogue rule encoded, for all employees or only `agents`.
+
+    The same model as RosterModel(problem) then add_rules(), built faster: options are filtered by the rules that
+    filter options (time off, contract templates, availability) instead of asking each of the instance's
+    hundreds of rule entries about each of up to 1.7 million options (52 weeks, 150 staff, 32 types)."""
+    problem = cp.problem
+    filtering = [r for r in problem.rules if type(r).option_allowed is not Rule.option_allowed]
+    rm = RosterModel(replace(problem, rules=filtering), agents=agents)    # options made here
+    rm.problem = problem
+    rm.add_rules()
+    return rm
+
+
 class CurtoisModel:
     def __init__(self, cp: CurtoisProblem, redundant: bool = True, flow: str | None = "weekends"):
         """flow: None, "runs" (the run rules as one path graph per employee) or "weekends" (and the weekend cap)."""
         self.cp = cp
         self.flow = flow
-        self.rm = RosterModel(cp.problem)
+        self.rm = catalogue_model(cp)
         self.model = self.rm.model
-        self.rm.add_rules()
         self.cover_terms: list[tuple[Any, Any]] = []
         self._add_cover()
         if redundant:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from scheduler.curtois.importer import CurtoisProblem
-from scheduler.roster.model import RosterModel
+from scheduler.curtois.model import catalogue_model
 
 
 def employee_by_employee(cp: CurtoisProblem, det_limit_per_employee: float = 2.0, seed: int = 0,
@@ -41,8 +41,7 @@ def employee_by_employee(cp: CurtoisProblem, det_limit_per_employee: float = 2.0
         changed = False
         for agent in problem.agents:
             if agent.agent_id not in models:
-                models[agent.agent_id] = RosterModel(problem, agents=[agent])
-                models[agent.agent_id].add_rules()
+                models[agent.agent_id] = catalogue_model(cp, agents=[agent])
             rm = models[agent.agent_id]
             previous = roster.get(agent.agent_id)
             for date, shift_id in zip(rm.dates, previous or ()):
