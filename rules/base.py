@@ -210,10 +210,19 @@ class Rule:
     """
 
     kind: ClassVar[str] = ""
+    # A rule whose constraints or costs tie agents together (a site-wide cap, fairness) says so: its cost
+    # terms may name no agent, and a neighbourhood must hold the agents it does not free to its terms.
+    couples_agents: ClassVar[bool] = False
     where: str = ""
     scope: Scope | None = None
     soft: bool = False
     weight: float = 0.0
+    entry: str = ""          # "" for the first entry of its kind in the rule set, "#2", "#3"... for later ones
+
+    @property
+    def label(self) -> str:
+        """The rule entry's identity: what its variables and cost terms are keyed by."""
+        return self.kind + self.entry
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -261,6 +270,10 @@ class Rule:
     def penalties(self, roster: RosterView) -> list[Penalty]:
         """What a soft rule charges this roster (nothing for a hard rule)."""
         return []
+
+
+class RuleContractError(RuntimeError):
+    """A rule broke its contract with the solver (see EncodeContext): a bug in the rule, not the planner's input."""
 
 
 def _scoped_applies_to(method):

@@ -1,6 +1,8 @@
 """The rule catalogue: YAML rule names to rule classes, and the full rule set for a site."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from common.errors import InputError
 from rules.activities import ScheduledActivity
 from rules.fairness import Fairness
@@ -28,6 +30,7 @@ CATALOGUE: dict[str, type[Rule]] = {
 def configured_rules(site: Site) -> list[Rule]:
     """Instantiate the YAML rules, each validating its own settings and references."""
     rules = []
+    seen: dict[str, int] = {}
     for spec in site.rule_specs:
         cls = CATALOGUE.get(spec.kind)
         if cls is None:
@@ -35,6 +38,8 @@ def configured_rules(site: Site) -> list[Rule]:
                              f"use one of: {', '.join(sorted(CATALOGUE))}")
         rule = cls(spec, site)
         rule.scope = parse_scope(spec, site)
+        seen[spec.kind] = seen.get(spec.kind, 0) + 1
+        rule.entry = f"#{seen[spec.kind]}" if seen[spec.kind] > 1 else ""
         rules.append(rule)
     return rules
 
@@ -51,4 +56,4 @@ def hard_violations(rules: list[Rule], roster: RosterView) -> list[Violation]:
 
 def soft_penalties(rules: list[Rule], roster: RosterView) -> list[Penalty]:
     """Every penalty the soft rules charge the roster; their amounts add up to the rules' share of the objective."""
-    return [p for rule in rules for p in rule.penalties(roster)]
+    return [replace(p, rule=p.rule + rule.entry) if rule.entry else p for rule in rules for p in rule.penalties(roster)]

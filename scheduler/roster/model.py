@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rules.base import Activity, FixedPlan, RosterShift, Rule, Shift
+from rules.base import Activity, FixedPlan, RosterShift, Rule, RuleContractError, Shift
 from rules.site import Agent, Site, TimeOff
 from scheduler.roster.week import local_time, shift_options
 
@@ -194,15 +194,40 @@ class RosterModel:
             self.model.Add(sum(variables) == (self.works(agent_id, date) if taken else 0))
 
     def add_rules(self, site_wide: bool = True) -> None:
-        """Each rule's per-agent constraints; then, unless solving one agent alone, its site-wide terms."""
+        """Each rule's per-agent constraints; then, unless solving one agent alone, its site-wide terms.
+        Each encoding is held to the rule contract (rules.base.EncodeContext) as it is made."""
         for agent in self.agents:
             for rule in self.problem.rules:
                 if rule.applies_to(agent):
+                    first_var, first_term = len(self.model.proto.variables), len(self.terms)
                     rule.encode(self, agent)
+                    self._claim(rule, first_var, first_term, agent.agent_id)
         if site_wide:
             for rule in self.problem.rules:
+                first_var, first_term = len(self.model.proto.variables), len(self.terms)
                 rule.encode_site(self, self.agents)
+                self._claim(rule, first_var, first_term, None)
         self._freeze_activities()
+
+    def _claim(self, rule: Rule, first_var: int, first_term: int, agent_id: str | None) -> None:
+        """Key what a rule just made by its entry, and refuse what breaks the contract: a variable that does
+        not name its agent, or a cost term that names none (unless the rule says it couples agents)."""
+        variables = self.model.proto.variables
+        for index in range(first_var, len(variables)):
+            name = variables[index].name
+            if not name:       # a constant CP-SAT made for a literal True/False: nobody's decision
+                continue
+            if agent_id is not None and agent_id not in name:
+                raise RuleContractError(f"rule {rule.label} made variable '{name}' for agent {agent_id} "
+                                        "without naming the agent")
+            if rule.entry:
+                variables[index].name = name + rule.entry
+        for term in self.terms[first_term:]:
+            if term.agent_id is None and term.queue is None and not rule.couples_agents:
+                raise RuleContractError(f"rule {rule.label} added cost '{term.name}' that names no agent; "
+                                        "a rule that couples agents must say so (couples_agents = True)")
+            if rule.entry:
+                term.name += rule.entry
 
     def _forbid_overlapping_absences(self) -> None:
         """An agent takes one activity at a time: at most one absence covers any minute."""

@@ -19,6 +19,7 @@ from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinte
 log = logging.getLogger(__name__)
 
 START_DET_S = 2.0    # deterministic seconds to place the greedy roster's breaks and activities
+START_SHARE = 0.05   # ... but no more than this share of the time limit (a 1 s plan cannot spend 2 det s here)
 
 @dataclass
 class SolveReport:
@@ -136,7 +137,8 @@ def start_roster(roster_model: RosterModel) -> list[int]:
     start = lns.complete(roster_model.model, shifts)
     if start is None:
         raise RuntimeError("the greedy roster could not be completed with breaks and activities")
-    return lns.complete(roster_model.model, shifts, time_limit_s=START_DET_S, first_solution=False, hint=start)
+    budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
+    return lns.complete(roster_model.model, shifts, time_limit_s=budget, first_solution=False, hint=start)
 
 
 def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) -> list[int]:
