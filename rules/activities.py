@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from common.errors import InputError
-from rules.base import EncodeContext, RosterView, Rule, Violation, check_keys, enforce, param
+from rules.base import EncodeContext, Penalty, RosterView, Rule, Violation, check_keys, enforce, param
 from rules.site import Agent, RuleSpec, Site
 
 STEP_MIN = 30
@@ -30,8 +30,11 @@ class ScheduledActivity(Rule):
 
     def __init__(self, spec: RuleSpec, site: Site):
         from rules.loader import parse_clock
-        check_keys(spec, {"name", "length_min", "per_week", "window", "agents", "contracts"})
+        check_keys(spec, {"name", "length_min", "per_week", "window", "agents", "contracts", "deferrable_cost"})
         self.where = spec.where
+        # Set by the intraday planner (scheduler.intraday.variants): a session may be deferred out of the week
+        # at this cost, rather than held; None means every session must be held.
+        self.deferrable_cost = param(spec, "deferrable_cost", low=0, integer=False, default=None)
         self.name = str(spec.params.get("name", "activity"))
         self.length_min = param(spec, "length_min", low=15)
         self.per_week = param(spec, "per_week", low=1, default=1)
@@ -66,13 +69,19 @@ class ScheduledActivity(Rule):
                 enforce(ctx.model.Add(var <= sum(shift_vars)), literal)
                 ctx.add_absence(agent.agent_id, date, self.name, start, self.length_min, var, True)
                 chosen.append(var)
+        if self.deferrable_cost is not None:
+            deferred = ctx.model.NewIntVar(0, self.per_week, f"deferred[{agent.agent_id},{self.name}]")
+            enforce(ctx.model.Add(sum(chosen) + held + deferred == self.per_week), literal)
+            ctx.penalize("defer_training", deferred, self.deferrable_cost, agent.agent_id)
+            return
         enforce(ctx.model.Add(sum(chosen) + held == self.per_week), literal)
 
     def check(self, roster: RosterView) -> list[Violation]:
         found = []
         for agent_id in roster.agents:
             held = [a for r in roster.shifts if r.agent_id == agent_id for a in r.activities if a.name == self.name]
-            if len(held) != self.per_week:
+            short = len(held) < self.per_week and self.deferrable_cost is None
+            if short or len(held) > self.per_week:
                 found.append(Violation(self.kind, agent_id, None,
                                        f"{len(held)} × {self.name} this week (needs {self.per_week})"))
             for activity in held:
@@ -82,3 +91,15 @@ class ScheduledActivity(Rule):
                                            f"{self.name} {activity.start:%H:%M}-{activity.end:%H:%M} is not "
                                            f"{self.length_min} min inside its window"))
         return found
+
+    def penalties(self, roster: RosterView) -> list[Penalty]:
+        """Sessions deferred out of the week, where the intraday planner allowed it."""
+        if self.deferrable_cost is None:
+            return []
+        out = []
+        for agent_id in roster.agents:
+            held = sum(1 for r in roster.shifts if r.agent_id == agent_id for a in r.activities if a.name == self.name)
+            if held < self.per_week and self.deferrable_cost:
+                out.append(Penalty("defer_training", agent_id, None, (self.per_week - held) * self.deferrable_cost,
+                                   f"{self.per_week - held} × {self.name} deferred"))
+        return out

@@ -23,6 +23,7 @@ def shift_changes(reference: list[RosterShift], revised: list[RosterShift], agen
                   date: dt.date, until: dt.datetime, policy: IntradayPolicy) -> list[dict]:
     prices = policy.prices()
     rates = {c.id: c.cost_per_hour for c in site.contracts}
+    break_names = {b.name for t in site.shift_templates for b in t.breaks}
     before = {r.agent_id: r for r in reference if r.shift.date == date}
     after = {r.agent_id: r for r in revised if r.shift.date == date}
     rows = []
@@ -47,17 +48,32 @@ def shift_changes(reference: list[RosterShift], revised: list[RosterShift], agen
             rows.append(row | {"time": end, "cost": price - rate * saved,
                                "detail": f"voluntary time off: {what} (-{saved:g} h)"})
         if ref is not None and new is not None:
-            published = {(a.name, a.start): a for a in ref.activities}
-            for activity in sorted(new.activities, key=lambda a: a.start):
-                if activity.start < until or (activity.name, activity.start) in published:
-                    continue
-                old = next((a for a in ref.activities if a.name == activity.name and a.start >= until
-                            and (a.name, a.start) not in {(x.name, x.start) for x in new.activities}), None)
-                was = f"{old.start:%H:%M}" if old else "-"
-                rows.append({"agent_id": agent_id, "name": agent.name, "change": "move_break",
-                             "time": min(activity.start, old.start) if old else activity.start,
-                             "cost": prices.move_break,
-                             "detail": f"{activity.name} {was}\u2192{activity.start:%H:%M}"})
+            rows += [r | {"name": agent.name} for r in _activity_changes(ref, new, until, break_names, policy)]
+    return rows
+
+
+def _activity_changes(ref: RosterShift, new: RosterShift, until: dt.datetime, break_names: set[str],
+                      policy: IntradayPolicy) -> list[dict]:
+    """Moved breaks and activities (paired by name in time order) and training deferred out of the week."""
+    rows = []
+    keys = lambda r: {(a.name, a.start) for a in r.activities}     # noqa: E731
+    gone = [a for a in ref.activities if a.start >= until and (a.name, a.start) not in keys(new)]
+    came = [a for a in new.activities if a.start >= until and (a.name, a.start) not in keys(ref)]
+    base = {"agent_id": ref.agent_id}
+    for name in sorted({a.name for a in gone} | {a.name for a in came}):
+        before = sorted((a for a in gone if a.name == name), key=lambda a: a.start)
+        after = sorted((a for a in came if a.name == name), key=lambda a: a.start)
+        for old, moved in zip(before, after):
+            rows.append(base | {"change": "move_break", "time": min(old.start, moved.start),
+                                "cost": policy.move_break.cost,
+                                "detail": f"{name} {old.start:%H:%M}\u2192{moved.start:%H:%M}"})
+        for moved in after[len(before):]:
+            rows.append(base | {"change": "move_break", "time": moved.start, "cost": policy.move_break.cost,
+                                "detail": f"{name} added at {moved.start:%H:%M}"})
+        for old in before[len(after):]:
+            if name not in break_names:
+                rows.append(base | {"change": "defer_training", "time": old.start, "cost": policy.defer_training.cost,
+                                    "detail": f"{name} at {old.start:%H:%M} deferred to another week"})
     return rows
 
 

@@ -11,6 +11,10 @@ a kind takes the defaults below; `enabled: false` switches it off.
       call_in:            {cost: 20, premium: 0.5, notice_min: 120, min_hours: 3, max_hours: 6}
       move_skill:         {cost_per_hour: 1, notice_min: 15}
       voluntary_time_off: {cost: 1, notice_min: 30, step_min: 60, min_hours_worked: 2}
+      defer_training:     {cost: 15}      # a training or meeting session dropped from today, to be rebooked
+
+A break, lunch or training may move inside its own window (move_break); a session
+that has not started by now + the shortest notice may instead be deferred.
 """
 from __future__ import annotations
 
@@ -67,18 +71,25 @@ class VoluntaryTimeOff:
 
 
 @dataclass(frozen=True)
+class DeferTraining:
+    enabled: bool = True
+    cost: float = 15.0                  # per session of training, coaching or a meeting moved out of the week
+
+
+@dataclass(frozen=True)
 class IntradayPolicy:
     move_break: MoveBreak = MoveBreak()
     extend_shift: ExtendShift = ExtendShift()
     call_in: CallIn = CallIn()
     move_skill: MoveSkill = MoveSkill()
     voluntary_time_off: VoluntaryTimeOff = VoluntaryTimeOff()
+    defer_training: DeferTraining = DeferTraining()
 
     @property
     def freeze_min(self) -> int:
         """Nothing starting sooner than this after `now` changes: the shortest notice of any enabled kind."""
         kinds = [getattr(self, f.name) for f in fields(self)]
-        return min((k.notice_min for k in kinds if k.enabled), default=0)
+        return min((k.notice_min for k in kinds if k.enabled and hasattr(k, "notice_min")), default=0)
 
     def prices(self) -> ChangePrices:
         b, e, c, v = self.move_break, self.extend_shift, self.call_in, self.voluntary_time_off

@@ -22,7 +22,7 @@ from rules.base import RosterView, Violation
 from rules.site import Agent, Site, TimeOff
 from rules.stability import ReferenceRoster
 from scheduler.intraday.policy import IntradayPolicy
-from scheduler.intraday.variants import today_options, with_variants
+from scheduler.intraday.variants import today_options, with_deferrable_activities, with_variants
 from scheduler.roster.coverage_check import check_coverage
 from scheduler.roster.model import RosterProblem, epoch_min
 from scheduler.roster.solve import RosterResult, solve_roster
@@ -73,6 +73,8 @@ def _solve(name: str, site: Site, agents: list[Agent], time_off: list[TimeOff], 
     fixed = FixedPlan(tuple(reference), frozenset({day.date}), until)
     templates = {s.template_id for shifts in extra.values() for s in shifts} | {r.shift.template_id for r in reference}
     derived = with_variants(site, templates, policy)
+    if priced:
+        derived = with_deferrable_activities(derived, policy)
     # Today's staff are already paid for: spare agents cost nothing more, only shortfall and changes do.
     derived = replace(derived, solver=replace(derived.solver, time_limit_s=time_limit_s),
                       objective=replace(derived.objective, over_coverage=0.0))

@@ -77,6 +77,15 @@ def with_variants(site: Site, template_ids: set[str], policy: IntradayPolicy) ->
     return replace(site, shift_templates=site.shift_templates + tuple(added), contracts=tuple(contracts))
 
 
+def with_deferrable_activities(site: Site, policy: IntradayPolicy) -> Site:
+    """A copy of the site whose training and meeting rules accept a deferral at the policy's price."""
+    if not policy.defer_training.enabled:
+        return site
+    specs = tuple(replace(spec, params=spec.params | {"deferrable_cost": policy.defer_training.cost})
+                  if spec.kind == "activity" else spec for spec in site.rule_specs)
+    return replace(site, rule_specs=specs)
+
+
 def _shift(template_id: str, date: dt.date, start: dt.datetime, minutes: int) -> Shift:
     return Shift(template_id, date, start, _plus(start, minutes))
 
