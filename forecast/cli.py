@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from common.errors import InputError
-from common.io import atomic_write_text
+from common.io import atomic_write_text, check_output_file
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,11 @@ def forecast_command(args: argparse.Namespace) -> int:
         return 0
     from forecast.batch import BatchSettings, run_batch
     from forecast.config import load_forecast_site
+
+    if args.out:
+        check_output_file(args.out)
+    if not args.no_store:
+        check_output_file(args.db, "--db")
 
     site_path = args.site or (DEFAULT_SITE if args.history is None else None)
     site = load_forecast_site(site_path, args.special_days) if site_path else None

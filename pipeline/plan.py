@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from forecast.api import forecast_with_accuracy
 from forecast.config import parse_special_days
 from forecast.store import latest_forecast, stored_accuracy
 from pipeline.inputs import SiteInputs, last_history_date
+from pipeline.quality import plan_gate
 from rules.base import Penalty, RosterView, Violation
 from rules.catalogue import hard_violations, soft_penalties
 from scheduler.evaluation import interval_evaluation, queue_summary
@@ -42,6 +43,7 @@ class PlanOutcome:
     rule_names: list[tuple[str, str]]       # (kind, description) of every rule checked
     stage_seconds: dict[str, float]
     forecast_used: ForecastUsed | None = None   # which forecast (model, stored version) and its backtest accuracy
+    findings: list = field(default_factory=list)   # pipeline.quality.Finding: the data-quality warnings it ran with
 
 
 def open_grid(inputs: SiteInputs, dates: tuple[dt.date, ...]) -> pd.DataFrame:
@@ -94,6 +96,10 @@ def forecast_on_grid(inputs: SiteInputs, dates: tuple[dt.date, ...], raw: pd.Dat
         merged[column] = merged[column].fillna(0.0)
     if typical_aht is not None:
         merged["aht_s"] = merged["aht_s"].fillna(merged["queue"].map(typical_aht))
+    assumed = merged["aht_s"].isna()
+    if assumed.any():
+        log.warning("  %d open interval(s) of %s have no handle time in the forecast or the history: assumed 300 s",
+                    int(assumed.sum()), ", ".join(sorted(merged.loc[assumed, "queue"].unique())))
     merged["aht_s"] = merged["aht_s"].fillna(300.0)
     merged["model"] = merged["model"].fillna("closed-in-history")
     if unseen.any():
@@ -146,6 +152,7 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
         inputs = replace(inputs, site=site)
     timings: dict[str, float] = {}
     dates = choose_dates(inputs, week_start)
+    findings = plan_gate(inputs, dates, week_start is not None)      # refuses data that parses but makes no sense
     problem = RosterProblem(site, inputs.agents, inputs.time_off, dates, inputs.rules)
 
     clock = time.perf_counter()
@@ -181,4 +188,4 @@ def run_plan(inputs: SiteInputs, week_start: dt.date | None = None, time_limit_s
     timings["checks"] = time.perf_counter() - clock
     rule_names = [(r.kind, r.describe()) for r in inputs.rules]
     return PlanOutcome(inputs, dates, forecast, requirements, result, violations, penalties, evaluation, summary,
-                       rule_names, timings, used)
+                       rule_names, timings, used, findings)

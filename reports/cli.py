@@ -4,12 +4,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import sys
 from pathlib import Path
 
 from common.errors import InputError
+from common.io import check_output_folder
 from forecast.store import DEFAULT_DB
 from pipeline.inputs import DEFAULT_SITE, load_inputs
 from pipeline.plan import choose_dates, raise_if_infeasible, run_plan
+from pipeline.quality import plan_gate, warnings_text
 from reports.explain import explain_shift
 from reports.summary import summary_text
 from reports.write import write_plan
@@ -62,9 +65,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def plan_command(args: argparse.Namespace) -> int:
     if args.time_limit is not None and args.time_limit <= 0:
         raise InputError("--time-limit", f"{args.time_limit:g} is not a positive number of seconds", "use e.g. --time-limit 60")
+    check_output_folder(args.out)
     inputs = load_inputs(args.site, args.history, args.agents, args.time_off)
     outcome = run_plan(inputs, args.week_start, args.time_limit, None if args.fresh_forecast else args.forecast_db)
     files = write_plan(outcome, args.out)
+    if warnings_text(outcome.findings):
+        print(warnings_text(outcome.findings), file=sys.stderr)
     print(summary_text(outcome))
     print("wrote " + ", ".join(str(f) for f in files))
     return 1 if outcome.violations else 0
@@ -73,12 +79,16 @@ def plan_command(args: argparse.Namespace) -> int:
 def validate_command(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.site, args.history, args.agents, args.time_off)
     dates = choose_dates(inputs, args.week_start)
+    findings = plan_gate(inputs, dates, args.week_start is not None)   # the same gate plan runs
     raise_if_infeasible(RosterProblem(inputs.site, inputs.agents, inputs.time_off, dates, inputs.rules))
     history = inputs.history
     print(f"OK: {inputs.site.name}: {len(inputs.site.queues)} queues, {len(inputs.agents)} agents, "
           f"{len(inputs.time_off)} time-off requests, {len(inputs.rules)} rules; history {len(history)} rows "
           f"from {history['start'].min():%Y-%m-%d} to {history['start'].max():%Y-%m-%d}; every agent can be "
-          f"rostered for {dates[0]} to {dates[-1]}")
+          f"rostered for {dates[0]} to {dates[-1]}"
+          + (f"; {len(findings)} data-quality warning(s)" if findings else "; no data-quality findings"))
+    if warnings_text(findings):
+        print(warnings_text(findings), file=sys.stderr)
     return 0
 
 

@@ -3,29 +3,18 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from common.errors import InputError
-from common.io import staged_output
+from common.io import check_output_folder, staged_output
 from pipeline.inputs import DEFAULT_SITE
 from pipeline.surge import SurgeOutcome, load_surge_inputs, run_surge
 from reports.tables import iso, roster_frame
 
 OUTPUT_FILES = ("changes.csv", "roster_revised.csv", "requirements_revised.csv", "surge.html")
 LABELS = {"hold": "no action", "plan": "surge plan", "scratch": "re-solved from scratch"}
-
-
-def check_output_folder(out: Path, flag: str = "--out") -> None:
-    """Refuse an output folder that cannot be written before any work starts."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(flag, f"{out} is a file, not a folder", "give a folder (it is created if missing)")
-    probe = out if out.exists() else next((p for p in out.resolve().parents if p.exists()), Path("/"))
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(flag, f"{probe} cannot be written", "choose a folder you can write to")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def scenarios_command(args: argparse.Namespace) -> int:
-    from common.io import staged_output
+    from common.io import check_output_folder, staged_output
     from pipeline.inputs import load_inputs
     from scenarios.compare import comparison_frame, terminal_table
     from scenarios.page import render_page
@@ -76,6 +76,7 @@ def scenarios_command(args: argparse.Namespace) -> int:
     if args.time_limit is not None and args.time_limit <= 0:
         raise InputError("--time-limit", f"{args.time_limit:g} is not a positive number of seconds",
                          "use e.g. --time-limit 20")
+    check_output_folder(args.out)
     base = load_inputs(args.site, args.history, args.agents, args.time_off)
     scenarios = load_scenarios(args.scenarios, base)
     run = run_scenarios(base, scenarios, week_start=args.week_start, time_limit_s=args.time_limit,
