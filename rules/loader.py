@@ -18,7 +18,7 @@ from rules.site import (WEEKDAYS, BreakSpec, Contract, ObjectiveWeights, Opening
                         ShiftTemplate, SolverSettings)
 
 TOP_LEVEL_KEYS = {"site", "files", "queues", "shift_templates", "contracts", "rules", "objective", "solver",
-                  "special_days", "intraday", "calibration"}
+                  "special_days", "intraday", "calibration", "data_quality"}
 
 
 def parse_clock(value: Any, where: str, allow_24: bool = False) -> int:
@@ -331,6 +331,7 @@ def load_site(path: Path) -> Site:
         currency=currency,
         calibration=calibration,
         intraday=raw.get("intraday"),
+        data_quality=raw.get("data_quality"),
     )
 
 

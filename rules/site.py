@@ -144,6 +144,7 @@ class Site:
     currency: str = ""              # what money is counted in (labour cost in reports), e.g. GBP
     calibration: Any = None         # rules.calibration_include.CalibrationInclude, when the YAML names one
     intraday: Any = None            # raw `intraday:` section; scheduler.intraday.policy validates it
+    data_quality: Any = None        # raw `data_quality:` section (warnings made errors); pipeline.quality validates it
 
     def queue(self, queue_id: str) -> Queue:
         return next(q for q in self.queues if q.id == queue_id)
