@@ -179,8 +179,9 @@ class EncodeContext(Protocol):
     def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
         """The activities of a fixed (not open) day's shift: they stand as published."""
 
-    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any]]:
-        """(name, start, var) of every activity placed so far on an open day (for rules that cost moves)."""
+    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any, int]]:
+        """(name, start, var, minutes) of every activity placed so far on an open day (for rules that cost
+        moves or cap how many agents do one thing at once)."""
 
 
 SCOPE_KEYS = {"agents", "contracts"}     # every YAML rule entry may narrow itself to some agents

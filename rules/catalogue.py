@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from common.errors import InputError
 from rules.activities import ScheduledActivity
+from rules.coupling import MaxConcurrentActivity, MinAgentsPresent
 from rules.fairness import Fairness
 from rules.base import Penalty, RosterView, Rule, Violation, parse_scope
 from rules.max_consecutive_days import MaxConsecutiveDays
@@ -23,7 +24,7 @@ CATALOGUE: dict[str, type[Rule]] = {
     cls.kind: cls for cls in (MinRestBetweenShifts, MaxConsecutiveDays, MinDaysOffPerWeek,
                               MaxShiftsOfTypePerWeek, ForbiddenSuccession, MinConsecutiveDays,
                               MinConsecutiveDaysOff, MaxWeekendsWorked, CompleteWeekends, ShiftsPerPeriod,
-                              Preferences, Fairness, ScheduledActivity)
+                              Preferences, Fairness, ScheduledActivity, MaxConcurrentActivity, MinAgentsPresent)
 }
 
 

@@ -101,7 +101,7 @@ class ReferenceRoster(Rule):
                         ctx.penalize("voluntary_time_off", 1 - ctx.works(agent.agent_id, date),
                                      self.prices.time_off_fixed, agent.agent_id)
                 published = {_activity_key(a) for a in ref.activities}
-                moved = [var for name, start, var in ctx.absence_vars(agent.agent_id, date)
+                moved = [var for name, start, var, _ in ctx.absence_vars(agent.agent_id, date)
                          if start >= self.fixed.until and (name, start) not in published]
                 if moved:
                     ctx.model.Add(sum(moved) <= self.prices.max_moves_per_day)

@@ -43,6 +43,11 @@ TWICE = {
     "fairness": ["{rule: fairness, extra_hours: 4}", "{rule: fairness, weekends: 20}"],
     "activity": ['{rule: activity, name: coaching, length_min: 30, per_week: 1, window: ["10:00", "16:00"], agents: [T01]}',
                  '{rule: activity, name: coaching, length_min: 30, per_week: 1, window: ["11:00", "15:00"], agents: [T02]}'],
+    "max_concurrent_activity": ['{rule: activity, name: coaching, length_min: 60, per_week: 1, window: ["10:00", "13:00"]}',
+                                "{rule: max_concurrent_activity, name: coaching, max: 3}",
+                                "{rule: max_concurrent_activity, name: coaching, max: 2}"],
+    "min_agents_present": ["{rule: min_agents_present, min: 1, agents: [T03, T07, T08]}",
+                           "{rule: min_agents_present, min: 1, contracts: [FT]}"],
 }
 
 
@@ -95,3 +100,34 @@ def test_a_rule_that_breaks_the_contract_is_stopped(tmp_path):
     model = RosterModel(problem)
     with pytest.raises(RuleContractError, match="without naming the agent"):
         model.add_rules()
+
+
+COUPLED = {
+    "max_concurrent_activity": ['{rule: activity, name: coaching, length_min: 60, per_week: 1, window: ["10:00", "12:00"],'
+                                ' agents: [T01, T02, T03, T04]}',
+                                "{rule: max_concurrent_activity, name: coaching, max: 1}"],
+    "min_agents_present": ["{rule: min_agents_present, min: 1, agents: [T03, T07, T08]}"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(COUPLED))
+def test_rules_that_couple_agents_hold_through_the_search(tmp_path, kind):
+    """A cap or floor across agents: every neighbourhood step must respect it, the checker confirms it."""
+    problem = _problem(tmp_path, COUPLED[kind])
+    result = solve_roster(problem)
+    assert result.shifts
+    view = RosterView(problem.site, {a.agent_id: a for a in problem.agents}, (), problem.dates, tuple(result.shifts))
+    assert hard_violations(problem.rules, view) == []
+    rule = next(r for r in problem.rules if r.kind == kind)
+    # and the checker is not vacuous: a roster that breaks the rule is caught
+    if kind == "max_concurrent_activity":
+        sessions = [a for r in result.shifts for a in r.activities if a.name == "coaching"]
+        assert len(sessions) == 4
+        first = sessions[0]     # everyone's coaching moved onto the first session's hour
+        clash = [dataclasses.replace(r, activities=tuple(dataclasses.replace(a, start=first.start, end=first.end)
+                                                         if a.name == "coaching" else a for a in r.activities))
+                 for r in result.shifts]
+        bad = dataclasses.replace(view, shifts=tuple(clash))
+    else:
+        bad = dataclasses.replace(view, shifts=tuple(r for r in result.shifts if r.agent_id not in {"T03", "T07", "T08"}))
+    assert rule.check(bad)

@@ -22,6 +22,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from rules.base import Activity, FixedPlan, RosterShift, Rule, RuleContractError, Shift
+from rules.coupling import CouplingRule
 from rules.site import Agent, Site, TimeOff
 from scheduler.roster.week import local_time, shift_options
 
@@ -97,6 +98,10 @@ class RosterModel:
         self.requirement: dict[tuple[str, int], int] = {}
         self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> agent-minutes
         self.absences: list[Absence] = []
+        # (rule entry, key) -> [(agent, contribution)] of coupling rules; and, in a neighbourhood's sub-model,
+        # the contribution of the agents it keeps fixed (set by scheduler.roster.neighbourhood before add_rules)
+        self.coupling_terms: dict[tuple[str, Any], list[tuple[str, Any]]] = defaultdict(list)
+        self.fixed_couplings: dict[tuple[str, Any], int] = {}
         self._absences_by_day: dict[tuple[str, dt.date], list[Absence]] = {}
         self.coverage_unit_min = problem.site.interval_min   # minutes per unit of the coverage variables
         self.presence_terms: list[tuple[str, tuple[str, ...], int, int, Any]] = []   # see presence()
@@ -123,8 +128,8 @@ class RosterModel:
         ref = fixed.shift_on(agent_id, date)
         return ref.activities if ref is not None else ()
 
-    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any]]:
-        return [(a.name, a.start, a.var) for a in self._absences_by_day.get((agent_id, date), [])]
+    def absence_vars(self, agent_id: str, date: dt.date) -> list[tuple[str, dt.datetime, Any, int]]:
+        return [(a.name, a.start, a.var, a.minutes) for a in self._absences_by_day.get((agent_id, date), [])]
 
     def penalize(self, kind: str, expr: Any, weight: float, agent_id: str | None = None) -> None:
         coefficient = round(weight * COST_SCALE)
@@ -207,7 +212,32 @@ class RosterModel:
                 first_var, first_term = len(self.model.proto.variables), len(self.terms)
                 rule.encode_site(self, self.agents)
                 self._claim(rule, first_var, first_term, None)
+            for rule in self.problem.rules:
+                if isinstance(rule, CouplingRule):
+                    self._couple(rule)
         self._freeze_activities()
+
+    def _couple(self, rule: CouplingRule) -> None:
+        """Σ of the agents' contributions (plus, in a sub-model, the fixed agents' constant share) within the
+        rule's bounds, for every key; the per-agent parts are kept so a neighbourhood can price the rest."""
+        totals: dict[Any, list[Any]] = defaultdict(list)
+        for agent in self.agents:
+            if rule.applies_to(agent):
+                for key, expr in rule.contributions(self, agent).items():
+                    self.coupling_terms[(rule.label, key)].append((agent.agent_id, expr))
+                    totals[key].append(expr)
+        fixed = {key: value for (label, key), value in self.fixed_couplings.items() if label == rule.label}
+        for key in sorted(set(totals) | set(fixed) | set(rule.required_keys(self.dates)), key=repr):
+            total = sum(totals.get(key, [])) + fixed.get(key, 0)
+            low, high = rule.bounds(key)
+            if isinstance(total, int):      # nobody free contributes: the bound holds or the model is infeasible
+                if (low is not None and total < low) or (high is not None and total > high):
+                    self.model.AddBoolOr([])
+                continue
+            if low is not None:
+                self.model.Add(total >= low)
+            if high is not None:
+                self.model.Add(total <= high)
 
     def _claim(self, rule: Rule, first_var: int, first_term: int, agent_id: str | None) -> None:
         """Key what a rule just made by its entry, and refuse what breaks the contract: a variable that does

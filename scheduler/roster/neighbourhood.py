@@ -77,6 +77,11 @@ class Neighbourhoods:
                         units[(group, t)] += count
         return units
 
+    def fixed_couplings(self, free: set[str], values: list[int]) -> dict[tuple[str, object], int]:
+        """What the agents a step keeps fixed contribute to each coupling rule's sums, on the current roster."""
+        return {key: sum(value_of(expr, values) for agent_id, expr in parts if agent_id not in free)
+                for key, parts in self.full.coupling_terms.items()}
+
     def build(self, free: set[str], values: list[int], costs: dict[str, int],
               fixed_days: set[tuple[str, dt.date]] = frozenset()) -> SubModel:
         """A model of the `free` agents (their days in `fixed_days` pinned), hinted with the current roster.
@@ -86,6 +91,7 @@ class Neighbourhoods:
         solution writes back into a full solution."""
         full = self.full
         sub = RosterModel(full.problem, agents=[a for a in full.agents if a.agent_id in free])
+        sub.fixed_couplings = self.fixed_couplings(free, values)
         sub.add_rules()
         sub.add_coverage(self.fixed_units(free, values), unit_min=full.coverage_unit_min)
         sub.minimize()

@@ -135,8 +135,13 @@ def start_roster(roster_model: RosterModel) -> list[int]:
         return start
     shifts = hinted_values(roster_model, greedy_roster(roster_model.problem))
     start = lns.complete(roster_model.model, shifts)
+    if start is None:    # the greedy roster, built an agent at a time, breaks a rule that couples agents
+        hint = [0] * len(roster_model.model.proto.variables)
+        for index, value in shifts.items():
+            hint[index] = value
+        start = lns.complete(roster_model.model, {}, hint=hint)
     if start is None:
-        raise RuntimeError("the greedy roster could not be completed with breaks and activities")
+        raise RuntimeError("no roster completes the greedy one within the start's budget")
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
     return lns.complete(roster_model.model, shifts, time_limit_s=budget, first_solution=False, hint=start)
 
