@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,8 +32,8 @@ def fragments(tmp_path_factory):
     return folder, per_call
 
 
-def site_with(tmp_path, folder, goal: str, top: str = "", queue_extra: str = "") -> "Path":
-    text = SMALL_SITE_YAML.replace(GOAL, goal + queue_extra)
+def site_with(tmp_path: Path, goal: str, top: str = "") -> Path:
+    text = SMALL_SITE_YAML.replace(GOAL, goal)
     path = tmp_path / "site.yaml"
     path.write_text(top + text)
     return path
@@ -42,7 +43,7 @@ def test_auto_takes_the_calibrated_figures_and_remembers_which(tmp_path, fragmen
     folder, result = fragments
     goal = "service_goal: {service_level: 0.8, target_s: 20, patience_s: auto, after_call_s: auto, " \
            "handle_distribution: auto, handle_cv: auto}\n    calibration_queue: voice"
-    site = load_site(site_with(tmp_path, folder, goal, f"calibration: {folder / 'calls.yaml'}\n"))
+    site = load_site(site_with(tmp_path, goal, f"calibration: {folder / 'calls.yaml'}\n"))
     voice = site.queue("voice")
     c = result.queues["voice"]
     assert voice.service_goal.patience_s == pytest.approx(c.patience.mean_s, rel=1e-3)
@@ -71,7 +72,7 @@ def test_bad_auto_is_named_by_key(tmp_path, fragments, goal, top, message):
            "INTERVALS": f"calibration: {folder / 'intervals.yaml'}\n",
            "MISSING": "calibration: nowhere/calibration.yaml\n"}[top]
     with pytest.raises(InputError) as info:
-        load_site(site_with(tmp_path, folder, goal, top))
+        load_site(site_with(tmp_path, goal, top))
     assert message in info.value.message and info.value.fix
 
 
@@ -90,10 +91,10 @@ def test_after_call_pause_is_staffed_as_handle_time():
 def test_handle_distribution_settings_are_checked(tmp_path, fragments):
     folder, _ = fragments
     with pytest.raises(InputError) as info:
-        load_site(site_with(tmp_path, folder, "service_goal: {service_level: 0.8, target_s: 20, "
+        load_site(site_with(tmp_path, "service_goal: {service_level: 0.8, target_s: 20, "
                                               "handle_distribution: lognormal}"))
     assert "lognormal handle times need their spread" in info.value.message
-    site = load_site(site_with(tmp_path, folder, "service_goal: {service_level: 0.8, target_s: 20, "
+    site = load_site(site_with(tmp_path, "service_goal: {service_level: 0.8, target_s: 20, "
                                                  "handle_distribution: lognormal, handle_cv: 1.3, after_call_s: 12}"))
     goal = site.queue("voice").service_goal
     assert (goal.handle_distribution, goal.handle_cv, goal.after_call_s) == ("lognormal", 1.3, 12.0)
