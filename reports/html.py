@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pipeline.plan import PlanOutcome
 from reports import agents_section, cost_section, coverage_section, forecast_section, gantt_section, service_section
-from reports import calibration_section
+from reports import calibration_section, quality_section
 from reports.htmlkit import esc, page
 
-SECTIONS = [("forecast", "Forecast"), ("coverage", "Coverage"), ("service", "Service"), ("roster", "Roster"),
+SECTIONS = [("quality", "Data quality"), ("forecast", "Forecast"), ("coverage", "Coverage"), ("service", "Service"), ("roster", "Roster"),
             ("agents", "Agents"), ("cost", "Cost, rules, solver")]
 
 
@@ -46,6 +46,7 @@ def header(outcome: PlanOutcome) -> list[str]:
 
 def render_report(outcome: PlanOutcome) -> str:
     sections = header(outcome) + [
+        quality_section.render(outcome),
         forecast_section.render(outcome),
         coverage_section.render(outcome),
         service_section.render(outcome),

@@ -8,8 +8,10 @@ def solver_line(outcome: PlanOutcome) -> str:
     report = outcome.roster.report
     gap = "proved optimal" if report.proved_optimal else (
         f"not proved optimal, gap {report.gap:.2%} to bound {report.best_bound:,.0f}" if report.gap is not None else "no bound")
+    cut = ("; STOPPED BY THE WALL CLOCK before its deterministic budget was spent (a loaded machine): "
+           "a rerun may give another roster" if report.wall_clock_cut else "")
     return (f"solver: {report.status}, cost {report.objective:,.0f} ({gap}); {report.wall_s:.1f} s of "
-            f"{report.time_limit_s:g} s limit, {report.workers} workers, seed {report.seed}")
+            f"{report.time_limit_s:g} s limit, {report.workers} workers, seed {report.seed}{cut}")
 
 
 def summary_text(outcome: PlanOutcome) -> str:

@@ -7,6 +7,9 @@ header row frozen and filters on.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
+import zipfile
 from io import BytesIO
 
 import pandas as pd
@@ -118,4 +121,24 @@ def workbook(outcome: PlanOutcome) -> Workbook:
 def xlsx_bytes(outcome: PlanOutcome) -> bytes:
     buffer = BytesIO()
     workbook(outcome).save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue(), outcome.dates[0])
+
+
+_STAMPS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_zip(data: bytes, day: dt.date) -> bytes:
+    """The workbook with the save time taken out: openpyxl stamps `now` into docProps/core.xml and every zip
+    entry, so two saves of the same roster differ. Both become the plan's first day, 00:00."""
+    stamp = f"{day:%Y-%m-%d}T00:00:00Z".encode()
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _STAMPS.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            info = zipfile.ZipInfo(item.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            target.writestr(info, content)
+    return out.getvalue()

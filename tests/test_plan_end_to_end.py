@@ -12,7 +12,7 @@ def test_plan_writes_every_output_and_passes_every_check(small_site, tmp_path, c
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert sorted(p.name for p in out.iterdir()) == ["activities.csv", "fairness_ledger.csv", "forecast.csv", "report.html",
-                                                     "requirements.csv", "roster.csv", "roster.xlsx"]
+                                                     "requirements.csv", "roster.csv", "roster.xlsx", "timings.csv"]
     assert "independent checks passed" in printed and "FAILED" not in printed
 
     forecast = pd.read_csv(out / "forecast.csv")
