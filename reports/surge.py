@@ -11,6 +11,7 @@ from common.errors import InputError
 from common.io import check_output_folder, staged_output
 from pipeline.inputs import DEFAULT_SITE
 from pipeline.surge import SurgeOutcome, load_surge_inputs, run_surge
+from reports.htmlkit import WeekAxis, esc, legend, local_span, page, polyline, svg_open, table, y_axis
 from reports.tables import iso, roster_frame
 
 OUTPUT_FILES = ("changes.csv", "roster_revised.csv", "requirements_revised.csv", "surge.html")
@@ -110,70 +111,57 @@ def write_surge(outcome: SurgeOutcome, out_dir: Path) -> list[Path]:
     return [Path(out_dir) / name for name in OUTPUT_FILES]
 
 
-def _svg_lines(part: pd.DataFrame, column: str, title: str, target: float, width: int = 900, height: int = 240) -> str:
-    """Service level per interval, one line per re-plan, as inline SVG."""
-    colours = {"hold": "#c0392b", "plan": "#2471a3", "scratch": "#7f8c8d"}
-    starts = sorted(part["start"].unique())
-    if not starts:
-        return ""
-    x = {s: 60 + i * (width - 80) / max(len(starts) - 1, 1) for i, s in enumerate(starts)}
-    y = lambda v: height - 40 - v * (height - 60)   # noqa: E731
-    out = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img"><title>{html.escape(title)}</title>',
-           f'<line x1="60" y1="{y(0)}" x2="{width - 20}" y2="{y(0)}" stroke="#999"/>',
-           f'<line x1="60" y1="{y(0)}" x2="60" y2="{y(1)}" stroke="#999"/>',
-           f'<line x1="60" y1="{y(target)}" x2="{width - 20}" y2="{y(target)}" stroke="#27ae60" stroke-dasharray="5,4"/>',
-           f'<text x="{width - 22}" y="{y(target) - 4}" font-size="11" fill="#27ae60" text-anchor="end">'
-           f'goal {target:.0%}</text>',
-           f'<text x="14" y="{y(0.5)}" font-size="11" transform="rotate(-90 14 {y(0.5)})" text-anchor="middle">'
-           f'service level</text>',
-           f'<text x="{width / 2}" y="{height - 4}" font-size="11" text-anchor="middle">interval start (local time)</text>']
-    for level in (0, 0.5, 0.8, 1.0):
-        out.append(f'<text x="55" y="{y(level) + 4}" font-size="11" text-anchor="end">{level:.0%}</text>')
-    for s in starts[::max(1, len(starts) // 10)]:
-        out.append(f'<text x="{x[s]}" y="{height - 22}" font-size="11" text-anchor="middle">{s[11:16]}</text>')
-    for name, rows in part.groupby("re_plan", sort=False):
-        points = " ".join(f"{x[s]:.1f},{y(float(v)):.1f}" for s, v in zip(rows["start"], rows[column].fillna(1.0)))
-        out.append(f'<polyline fill="none" stroke="{colours.get(name, "#000")}" stroke-width="2" points="{points}">'
-                   f'<title>{LABELS.get(name, name)}</title></polyline>')
-    legend = " ".join(f'<tspan fill="{colours[n]}">\u25a0 {LABELS[n]}</tspan>' for n in part["re_plan"].unique())
-    out.append(f'<text x="60" y="16" font-size="12">{legend}</text></svg>')
-    return "".join(out)
+COLOURS = {"hold": "#b42318", "plan": "#0b5cab", "scratch": "#7b8794"}
+
+
+def _service_chart(part: pd.DataFrame, column: str, label: str, target: float, day, interval_min: int) -> str:
+    """Service level per interval for the rest of today, one line per re-plan, the goal dashed."""
+    width, height, left, top, bottom = 1000, 230, 56, 22, 190
+    starts = pd.to_datetime(part["start"], utc=True).dt.tz_convert(str(day.now.tzinfo))
+    first, last = local_span(starts, interval_min)
+    axis = WeekAxis([day.date], first, last, left, width - 10, gap=0)
+    y = lambda v: bottom - v * (bottom - top)     # noqa: E731
+    parts = [svg_open(width, height, label), y_axis([0, 0.2, 0.4, 0.6, 0.8, 1.0], y, left, width - 10, "service level", ".0%"),
+             axis.ticks(top, bottom, every_min=60, day_labels=False),
+             polyline([(axis.x(0, first), y(target)), (axis.x(0, last), y(target))], "#127a3a", 1.2, "5,4"),
+             f'<text x="{width - 14}" y="{y(target) - 4:.1f}" font-size="10" fill="#127a3a" text-anchor="end">'
+             f'goal {target:.0%}</text>',
+             f'<text x="{(left + width) / 2:.0f}" y="{height - 4}" font-size="10.5" text-anchor="middle" '
+             f'fill="#52606d">interval start (local time)</text>']
+    half = interval_min / 2
+    for name, rows in part.assign(local=starts).groupby("re_plan", sort=False):
+        points = [(axis.x(0, t.hour * 60 + t.minute + half), y(float(v)))
+                  for t, v in zip(rows["local"], rows[column].fillna(1.0))]
+        parts.append(polyline(points, COLOURS.get(name, "#1f2933"), 2.0))
+    return "".join(parts) + "</svg>"
 
 
 def render_surge(outcome: SurgeOutcome, requirements: pd.DataFrame) -> str:
     day = outcome.inputs.day
-    esc = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Surge re-plan {day.now:%Y-%m-%d %H:%M}</title>",
-             "<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
-             "td:nth-child(-n+3){text-align:left}</style></head><body>",
-             f"<h1>Surge re-plan at {day.now:%a %d %b %Y %H:%M}</h1>",
-             f"<p>Frozen before {day.until:%H:%M} (now plus the shortest notice); every other day stands as published.</p>",
-             "<h2>What is happening</h2><ul>"]
-    parts += [f"<li>{esc(s.message)}</li>" for s in outcome.signals]
-    parts.append(f"</ul><p>Rest of today re-forecast with {esc(', '.join(sorted(set(outcome.reforecast['model']))))}.</p>")
-    parts.append("<h2>Service level, rest of today</h2>")
-    table = service_table(outcome)
-    for column in ("projected_sl", "simulated_sl"):
-        table[column] = table[column].map(lambda v: f"{v:.1%}")
-    parts.append(table.to_html(index=False))
+    body = [f"<h1>Surge re-plan at {day.now:%a %d %b %Y %H:%M}</h1>",
+            f'<p class="note">Frozen before {day.until:%H:%M} (now plus the shortest notice); every other day '
+            f"stands as published.</p>", "<h2>What is happening</h2><ul>"]
+    body += [f"<li>{esc(s.message)}</li>" for s in outcome.signals]
+    body.append(f"</ul><p>Rest of today re-forecast with {esc(', '.join(sorted(set(outcome.reforecast['model']))))}."
+                "</p><h2>Service level, rest of today</h2>")
+    body.append(table(service_table(outcome), {"projected_sl": ".1%", "simulated_sl": ".1%", "agent_hours_short": "g"}))
+    body.append(legend([(COLOURS[n], LABELS[n]) for n in outcome.replans] + [("#127a3a", "service goal")]))
     for queue in outcome.inputs.site.queues:
         part = requirements[requirements["queue"] == queue.id]
-        parts.append(f"<h3>{esc(queue.id)}: projected service level per interval</h3>")
         goal = queue.service_goal.service_level or queue.service_goal.deadline_share or 0.8
-        parts.append(_svg_lines(part, "projected_sl", f"{queue.id} projected service level", goal))
-        parts.append(f"<h3>{esc(queue.id)}: simulated service level per interval</h3>")
-        parts.append(_svg_lines(part, "sim_service_level", f"{queue.id} simulated service level", goal))
+        for column, what in (("projected_sl", "projected (formula)"), ("sim_service_level", "simulated")):
+            body.append(f"<h3>{esc(queue.id)}: {what} service level per interval</h3>")
+            body.append(_service_chart(part, column, f"{queue.id} {what} service level", goal, day,
+                                       outcome.inputs.site.interval_min))
     changes = outcome.changes
     total = changes["cost"].sum() if len(changes) else 0.0
-    parts.append(f"<h2>Changes ({len(changes)}, total cost {total:,.2f})</h2>")
+    body.append(f"<h2>Changes ({len(changes)}, total cost {total:,.2f})</h2>")
     if len(changes):
         shown = changes.assign(time=changes["time"].map(lambda t: f"{pd.Timestamp(t):%H:%M}"))
-        parts.append(shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}"))
+        body.append(table(shown, {"cost": ",.2f"}))
     for name, replan in outcome.replans.items():
         if replan.violations:
-            parts.append(f"<p><b>{esc(LABELS[name])}: {len(replan.violations)} rule violation(s)</b></p><ul>")
-            parts += [f"<li>{esc(v.rule)} {esc(v.agent_id or '')}: {esc(v.message)}</li>" for v in replan.violations[:50]]
-            parts.append("</ul>")
-    parts.append("</body></html>")
-    return "".join(parts)
+            body.append(f'<p class="bad">{esc(LABELS[name])}: {len(replan.violations)} rule violation(s)</p><ul>')
+            body += [f"<li>{esc(v.rule)} {esc(v.agent_id or '')}: {esc(v.message)}</li>" for v in replan.violations[:50]]
+            body.append("</ul>")
+    return page(f"Surge re-plan {day.now:%Y-%m-%d %H:%M}", body)
