@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from pathlib import Path
 
 from common.errors import InputError
@@ -49,6 +50,7 @@ def _report(cp, roster) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()          # the limit covers reading, building, the start and the search
     instance = read_instance(args.instance)
     cp = import_instance(instance)
     if args.verify is not None:
@@ -58,16 +60,22 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.parent and not args.out.parent.exists():
         raise InputError(str(args.out), "its folder does not exist", "create the folder or choose another --out")
     result = solve_curtois(cp, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed,
-                           parallel_cpsat=args.parallel_cpsat)
+                           parallel_cpsat=args.parallel_cpsat, started=started)
     bound = f"{result.bound:.0f}" if result.bound is not None else "-"
     gap = f"{100 * result.gap:.2f} %" if result.gap is not None else "-"
+    first = f"{result.time_to_first_s:.1f} s" if result.time_to_first_s is not None else "-"
     best = f"{result.time_to_best_s:.1f} s" if result.time_to_best_s is not None else "-"
+    mode = "CP-SAT parallel" if args.parallel_cpsat else (
+        "deterministic budget, cut short by the wall clock" if result.wall_cut else "deterministic")
     print(f"{instance.name}: status {result.status}, solver objective "
           f"{result.objective if result.objective is None else f'{result.objective:.0f}'}, bound {bound}, gap {gap}, "
-          f"time to best {best}, wall {result.wall_s:.1f} s (limit {args.time_limit:g} s, {args.workers} workers, "
-          f"seed {args.seed}{', CP-SAT parallel' if args.parallel_cpsat else ', deterministic'})")
+          f"first roster {first}, best {best}, wall {time.perf_counter() - started:.1f} s "
+          f"(limit {args.time_limit:g} s, {args.workers} workers, seed {args.seed}, {mode})")
+    if result.message:
+        print(result.message)
     if result.roster is None:
-        print("no roster found")
+        if result.status == "UNKNOWN":
+            print("no roster found within the limit (the instance may still have one: try a longer --time-limit)")
         return 1
     if args.out is not None:
         atomic_write_text(args.out, format_roster(instance, result.roster))

@@ -1,4 +1,16 @@
-"""Solve a Curtois instance: per-employee start, then the deterministic prover + neighbourhood search."""
+"""Solve a Curtois instance within its time limit: models, a per-employee start, then the deterministic
+prover + window search.
+
+The time limit is the whole command's: building the models, the start roster and the search all come out
+of it. The search's budgets are deterministic time derived from the limit and the instance's size alone (so
+the same inputs give the same roster on any run), calibrated for this 2-core machine; the wall clock is a
+backstop at the limit itself, and when it has to cut anything short the result says so (`wall_cut`), as the
+roster may then differ between runs.
+
+Statuses: OPTIMAL (proved), FEASIBLE (a roster, not proved optimal), INFEASIBLE (CP-SAT proved some
+employee's own exact model has no roster; cover is soft, so nothing else can make an instance infeasible)
+and UNKNOWN (no roster found within the limit: the instance may well have one).
+"""
 from __future__ import annotations
 
 import logging
@@ -6,11 +18,10 @@ import time
 from dataclasses import dataclass
 
 from common.errors import InputError
+from scheduler.curtois import sat, window_search
 from scheduler.curtois.importer import CurtoisProblem
-from scheduler.curtois.model import CurtoisModel
-from scheduler.curtois import window_search
+from scheduler.curtois.model import CurtoisModel, flow_size
 from scheduler.curtois.start import employee_by_employee
-from scheduler.roster import lns
 from scheduler.roster.model import COST_SCALE
 
 log = logging.getLogger(__name__)
@@ -30,13 +41,25 @@ CHAIN_PARAMETERS = LIN2
 # clock; the wall time only follows it. Instance6's proof takes the prover about 37 deterministic seconds.
 PROVER_DET_PER_S = 0.75
 CHAIN_DET_PER_S = 0.4
-# Above this many variables the path graphs make the prover's LP too slow for a one-minute solve (Instance7-10):
-# the prover then works on the lean model, whose level-2 root LP gives its bound after about 16 deterministic s on
-# Instance10 (0.15 of the limit left its bound at 12), for a share of the limit only; the rest goes to chains
-# on every worker, synchronised every EPOCH_S seconds.
-FLOW_MAX_VARIABLES = 12_000
+START_DET_PER_S = 0.5
+# The path graphs make the prover's LP too slow for a one-minute solve when the lean model's variables plus
+# flow_size's estimate of the graphs' arcs (about twice the real count) pass this (Instance7-10): the prover
+# then works on the lean model, whose level-2 root LP gives its bound after about 16 deterministic s on
+# Instance10, for a share of the limit only; the rest goes to chains on every worker, synchronised every
+# EPOCH_S seconds. The estimate is made before the graphs are: a 52-week instance's would not fit in the limit.
+FLOW_MAX_ESTIMATE = 24_000
 LARGE_PROVER_SHARE = 0.4
+# Above this many variables even the lean model's root LP does not finish within minutes: no prover, all
+# chains (the bound is then unknown).
+PROVER_MAX_VARIABLES = 60_000
 EPOCH_S = 6.0
+# Wall seconds per model variable to build a model (measured on 12- to 52-week generated instances, idle
+# machine: about 4e-5), and the share of the limit the start may use; together with the instance's size they
+# set the search's budget, so it does not depend on the clock.
+BUILD_S_PER_VARIABLE = 4e-5
+START_SHARE = 0.35
+# Time kept at the end for writing the roster and checking it.
+FINISH_RESERVE_S = 0.05
 
 
 @dataclass
@@ -49,7 +72,9 @@ class CurtoisResult:
     time_to_best_s: float | None
     start_objective: float | None
     steps: int = 0
-    backstop_hit: bool = False
+    wall_cut: bool = False      # the wall clock, not the deterministic budget, ended some work: may not repeat
+    message: str = ""           # why there is no roster, or what limited the search
+    time_to_first_s: float | None = None
 
     @property
     def gap(self) -> float | None:
@@ -57,64 +82,109 @@ class CurtoisResult:
             return None
         return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
 
+    @property
+    def backstop_hit(self) -> bool:
+        return self.wall_cut
+
 
 def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: int = 2, seed: int = 7,
-                  parallel_cpsat: bool = False) -> CurtoisResult:
-    """Deterministic for a fixed seed and worker count unless `parallel_cpsat` (CP-SAT's own threads) is asked."""
-    started = time.perf_counter()
+                  parallel_cpsat: bool = False, started: float | None = None) -> CurtoisResult:
+    """Deterministic for a fixed seed and worker count unless `parallel_cpsat` (CP-SAT's own threads) is asked
+    or the wall clock cuts the search short (the result says so). `started` (a time.perf_counter() value, e.g.
+    when the command began reading the instance) is when the limit began: by default, now."""
+    started = time.perf_counter() if started is None else started
     if time_limit_s <= 0:
         raise InputError("--time-limit", f"{time_limit_s:g} is not a positive number of seconds", "give e.g. 60")
     if workers < 1:
         raise InputError("--workers", f"{workers} workers", "use at least 1")
+    deadline = sat.Deadline(started + time_limit_s - FINISH_RESERVE_S)
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
+    def without_roster(status: str, message: str) -> CurtoisResult:
+        log.warning("  %s", message)
+        return CurtoisResult(None, status, None, None, elapsed(), None, None, wall_cut=deadline.cut,
+                             message=message)
+
     lean = CurtoisModel(cp, flow=None)        # the chain's model: no path graphs, so each step is solved fast
-    cm = CurtoisModel(cp)                     # with the path graphs: the prover's model, when not too large
-    prover = MAX_LP
-    if len(cm.model.proto.variables) > FLOW_MAX_VARIABLES:
-        cm, prover = lean, LIN2
-    first = employee_by_employee(cp, seed=seed)
-    if first is None:
-        return CurtoisResult(None, "INFEASIBLE", None, None, time.perf_counter() - started, None, None)
-    start = lns.complete(cm.model, cm.hint_values(first))
+    lean_variables = len(lean.model.proto.variables)
+    horizon = cp.instance.horizon
+    estimate = lean_variables + sum(flow_size(s, horizon, True) for s in cp.instance.staff)
+    cm, prover, prover_share = lean, LIN2, LARGE_PROVER_SHARE
+    if estimate <= FLOW_MAX_ESTIMATE:
+        cm, prover, prover_share = CurtoisModel(cp), MAX_LP, 1.0
+    elif lean_variables > PROVER_MAX_VARIABLES:
+        prover, prover_share = None, 0.0
+    built_s = elapsed()
+    log.info("  models built after %.1f s (%d variables%s)", built_s, len(cm.model.proto.variables),
+             ", path graphs" if cm is not lean else "")
+
+    # The start: its budget (deterministic) and the wall-clock deadline by which it must have a roster.
+    expected_build = BUILD_S_PER_VARIABLE * (lean_variables + (len(cm.model.proto.variables) if cm is not lean else 0))
+    start_budget = max(0.5, START_SHARE * time_limit_s - expected_build) * START_DET_PER_S
+    first = employee_by_employee(cp, seed=seed, det_budget=start_budget, deadline=deadline,
+                                 det_limit_per_employee=max(0.5, min(5.0, start_budget / max(1, len(cp.problem.agents)) * 4)))
+    if first.roster is None:
+        if first.status == "INFEASIBLE":
+            return without_roster("INFEASIBLE", first.message)
+        deadline.cut = deadline.cut or deadline.passed()
+        return without_roster("UNKNOWN", f"no roster found within the limit: {first.message}")
+    start = sat.complete(cm.model, cm.hint_values(first.roster), 10.0, deadline)
     if start is None:
-        raise RuntimeError("the per-employee roster does not satisfy the full model")
-    start_objective = lns.fixed_solver(cm.model, start).ObjectiveValue() / COST_SCALE
-    log.info("  per-employee start roster: cost %.0f after %.1f s", start_objective, time.perf_counter() - started)
+        if deadline.passed():
+            deadline.cut = True
+            return without_roster("UNKNOWN", "no roster found within the limit: the time ran out while the start "
+                                             "roster was being completed to the model")
+        raise RuntimeError("the per-employee roster does not satisfy the full model (a redundant constraint or "
+                           "an encoding cuts off a roster every rule's checker accepts)")
+    time_to_first = elapsed()
+    start_objective = sat.objective_value(cm.model, start) / COST_SCALE
+    log.info("  per-employee start roster: cost %.0f after %.1f s (%d pass(es))", start_objective, time_to_first,
+             first.passes)
     if parallel_cpsat:
-        remaining = max(0.5, time_limit_s - (time.perf_counter() - started))
-        return _parallel(cm, start, remaining, workers, seed, started, start_objective)
-    # The search's budget comes from the limit alone, never from the clock (that would break reproducibility);
-    # building the models and the start roster (a second or two) comes on top.
-    found = window_search.search(cm.model, lean.model, lean.groups(), start, time_limit_s=time_limit_s,
+        return _parallel(cm, start, workers, seed, started, start_objective, deadline, time_to_first)
+    # The search's budget comes from the limit and the instance's size, never from the clock (that would break
+    # reproducibility): what the models and the start are expected to take is set aside.
+    search_s = time_limit_s - expected_build - first.det_time / START_DET_PER_S
+    if search_s <= 0.5 or deadline.left() <= 0.1:
+        roster = cm.roster(start)
+        return CurtoisResult(roster, "FEASIBLE", start_objective, None, elapsed(), time_to_first, start_objective,
+                             wall_cut=deadline.cut, message="the limit left no time to improve the start roster",
+                             time_to_first_s=time_to_first)
+    found = window_search.search(cm.model, lean.model, lean.groups(), start, time_limit_s=search_s,
                                  workers=workers, seed=seed, prover=prover, chain_parameters=CHAIN_PARAMETERS,
-                                 prover_share=1.0 if cm is not lean else LARGE_PROVER_SHARE, epoch_s=EPOCH_S,
-                                 prover_det_per_s=PROVER_DET_PER_S, chain_det_per_s=CHAIN_DET_PER_S,
-                                 scale=COST_SCALE, label=cp.instance.name)
-    roster = cm.roster(found.solution) if found.solution is not None else None
+                                 prover_share=prover_share, epoch_s=EPOCH_S, prover_det_per_s=PROVER_DET_PER_S,
+                                 chain_det_per_s=CHAIN_DET_PER_S, scale=COST_SCALE, label=cp.instance.name,
+                                 deadline=deadline)
+    roster = cm.roster(found.solution)
     scaled = (lambda v: v / COST_SCALE if v is not None else None)
-    offset = time.perf_counter() - started - found.wall_s      # model building and the start roster
-    time_to_best = found.time_to_best_s + offset if found.time_to_best_s is not None else offset
-    return CurtoisResult(roster, found.status, scaled(found.objective), scaled(found.bound),
-                         time.perf_counter() - started, time_to_best, start_objective, found.steps, found.backstop_hit)
+    offset = elapsed() - found.wall_s                     # models, the start roster
+    time_to_best = found.time_to_best_s + offset if found.time_to_best_s is not None else time_to_first
+    message = ("the wall clock cut the search short at the limit: the roster may differ between runs"
+               if deadline.cut else "")
+    return CurtoisResult(roster, found.status, scaled(found.objective), scaled(found.bound), elapsed(),
+                         time_to_best, start_objective, found.steps, deadline.cut, message, time_to_first)
 
 
-def _parallel(cm: CurtoisModel, start: list[int], limit: float, workers: int, seed: int, started: float,
-              start_objective: float) -> CurtoisResult:
+def _parallel(cm: CurtoisModel, start: list[int], workers: int, seed: int, started: float,
+              start_objective: float, deadline: sat.Deadline, time_to_first: float) -> CurtoisResult:
     """CP-SAT's own multi-threaded search with the max_lp worker: not reproducible run to run."""
     from ortools.sat.python import cp_model
 
     model = cm.model.clone()
-    model.proto.solution_hint.vars.extend(range(len(start)))
-    model.proto.solution_hint.values.extend(start)
+    sat.hint(model, start)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(workers, 2)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.max_time_in_seconds = max(0.1, deadline.left())
     solver.parameters.extra_subsolvers.append("max_lp")
     status = solver.Solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CurtoisResult(None, solver.StatusName(status), None, None, time.perf_counter() - started, None,
-                             start_objective)
+    elapsed = time.perf_counter() - started
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):      # the start is a roster: keep it
+        return CurtoisResult(cm.roster(start), "FEASIBLE", start_objective, None, elapsed, time_to_first,
+                             start_objective, time_to_first_s=time_to_first)
     values = list(solver.ResponseProto().solution)
     return CurtoisResult(cm.roster(values), solver.StatusName(status), solver.ObjectiveValue() / COST_SCALE,
-                         solver.BestObjectiveBound() / COST_SCALE, time.perf_counter() - started, None,
-                         start_objective)
+                         solver.BestObjectiveBound() / COST_SCALE, elapsed, None, start_objective,
+                         time_to_first_s=time_to_first)

@@ -23,7 +23,7 @@ from typing import Any, Hashable
 
 from ortools.sat.python import cp_model
 
-from scheduler.roster import lns
+from scheduler.curtois import sat
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def free_keys(kind: str, sizes: Sizes, owners: list[Hashable], dates: list[Hasha
         first = rng.randrange(len(dates) - span + 1)
         return set(owners), set(dates[first:first + span])
     share = sizes.staff_days if kind == "staff_days" else sizes.staff
-    chosen = set(rng.sample(owners, max(2, min(len(owners), round(share * len(owners))))))
+    chosen = set(rng.sample(owners, min(len(owners), max(2, round(share * len(owners))))))
     if kind == "staff":
         return chosen, set(dates)
     span = min(len(dates), STAFF_DAYS_SPAN)
@@ -78,22 +78,28 @@ def free_keys(kind: str, sizes: Sizes, owners: list[Hashable], dates: list[Hasha
     return chosen, set(dates[first:first + span])
 
 
+# Copying and presolving the whole model for a step costs wall time CP-SAT's deterministic time does not count;
+# each step is charged this many deterministic seconds per model variable, so many small steps on a large
+# model cannot overrun the budget.
+STEP_OVERHEAD_PER_VARIABLE = 1.5e-5
+
+
 def chain(model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]], current: list[int],
           objective: float, det_limit: float, seed: int, sizes: Sizes, parameters: dict[str, Any] | None,
-          stop: threading.Event, started: float, wall_limit: float) -> ChainResult:
+          stop: threading.Event, started: float, deadline: sat.Deadline) -> ChainResult:
     """Steps one after another from `current` until `det_limit` deterministic seconds are spent (each step's
-    copying charged per model variable, as CP-SAT does not count it) or `stop` is set. A step's result is
-    kept when it is no worse, so the chain drifts along plateaus of equal cost."""
+    copying charged per model variable, as CP-SAT does not count it), `stop` is set or the deadline passes.
+    A step's result is kept when it is no worse, so the chain drifts along plateaus of equal cost."""
     clock = time.perf_counter()
     rng = random.Random(seed)
     keys = sorted(groups, key=repr)
     owners = sorted({key[0] for key in keys}, key=repr)
     dates = sorted({key[1] for key in keys})
-    overhead = lns.STEP_OVERHEAD_PER_VARIABLE * len(model.proto.variables)
+    overhead = STEP_OVERHEAD_PER_VARIABLE * len(model.proto.variables)
     found = ChainResult(None, objective, sizes)
     while found.det_time < det_limit and not stop.is_set():
-        if time.perf_counter() - started > wall_limit:
-            found.backstop_hit = True
+        if deadline.passed():
+            deadline.cut = found.backstop_hit = True
             break
         kind = KINDS[found.steps % len(KINDS)]
         who, days = free_keys(kind, found.sizes, owners, dates, rng)
@@ -101,61 +107,80 @@ def chain(model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[
         for key in keys:
             if key[0] not in who or key[1] not in days:
                 for index in groups[key]:
-                    lns._pin(sub.proto, index, current[index])
-        sub.proto.solution_hint.vars.extend(range(len(current)))
-        sub.proto.solution_hint.values.extend(current)
-        solver = lns._single_thread(STEP_DET_LIMIT, rng.randrange(1 << 30), wall_limit)
-        lns.apply_parameters(solver, parameters)
+                    sat.pin(sub.proto, index, current[index])
+        sat.hint(sub, current)
+        step_limit = min(STEP_DET_LIMIT, max(0.0, det_limit - found.det_time))
+        solver = sat.single_thread(step_limit, rng.randrange(1 << 30), deadline)
+        sat.apply_parameters(solver, parameters)
         status = solver.Solve(sub)
         found.det_time += solver.ResponseProto().deterministic_time + overhead
         found.steps += 1
+        if deadline.passed():
+            deadline.note(solver, step_limit)
         found.sizes = found.sizes.adapted(kind, status == cp_model.OPTIMAL)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() <= found.objective + 1e-9:
             if solver.ObjectiveValue() < found.objective - 1e-9:
                 found.improvements += 1
                 found.found_at = time.perf_counter() - started
-            current = lns._response_values(solver)
+            current = sat.values(solver)
             found.solution, found.objective = current, solver.ObjectiveValue()
     found.wall_s = time.perf_counter() - clock
     return found
 
 
+@dataclass
+class SearchResult:
+    status: str                   # OPTIMAL or FEASIBLE (the search starts from a feasible solution)
+    solution: list[int] | None    # a value for every variable of the prover's model
+    objective: float | None
+    bound: float | None
+    deterministic_time: float
+    wall_s: float
+    time_to_best_s: float | None
+    steps: int = 0
+    improvements: int = 0
+    backstop_hit: bool = False    # the wall clock, not the deterministic budget, ended some of the work
+
+
 def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]],
-           start: list[int], *, time_limit_s: float, workers: int, seed: int, prover: dict[str, Any],
+           start: list[int], *, time_limit_s: float, workers: int, seed: int, prover: dict[str, Any] | None,
            chain_parameters: dict[str, Any], prover_share: float, epoch_s: float, prover_det_per_s: float,
-           chain_det_per_s: float, scale: float = 1.0, label: str = "roster") -> lns.SearchResult:
+           chain_det_per_s: float, scale: float = 1.0, label: str = "roster",
+           deadline: sat.Deadline | None = None) -> SearchResult:
     """Minimise `model` from `start`: epoch one is [prover on `model` | workers − 1 chains] for `prover_share`
-    of the limit, the rest epochs of `workers` chains of `epoch_s` each. Chains work on `chain_model`, whose
-    variables are the first ones of `model` with the same objective; their rosters are completed to `model`.
-    Budgets are deterministic time converted from the limit at each job's rate, never read off the clock."""
+    of the limit, the rest epochs of `workers` chains of `epoch_s` each (`prover` None: chains only). Chains
+    work on `chain_model`, whose variables are the first ones of `model` with the same objective; their
+    rosters are completed to `model`. Budgets are deterministic time converted from `time_limit_s` at each
+    job's rate, never read off the clock; `deadline` (default: the limit from now) is the wall-clock backstop,
+    and `backstop_hit` says when it cut the search short."""
     started = time.perf_counter()
-    wall_limit = time_limit_s * lns.WALL_BACKSTOP
+    deadline = deadline or sat.Deadline(started + time_limit_s)
     prefix = len(chain_model.proto.variables)
-    current, objective = list(start), lns._objective_of(model, start)
-    result = lns.SearchResult("FEASIBLE", current, objective, None, 0.0, 0.0, 0.0)
+    current, objective = list(start), sat.objective_value(model, start)
+    result = SearchResult("FEASIBLE", current, objective, None, 0.0, 0.0, 0.0)
     bound, sizes = -math.inf, Sizes()
     log.info("  %s cost %.0f from the start", label, objective / scale)
-    plan = _epochs(time_limit_s, prover_share, epoch_s)
+    plan = _epochs(time_limit_s, prover_share if prover is not None else 0.0, epoch_s)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for epoch, seconds in enumerate(plan):
-            if objective <= bound + 1e-9:
-                break
-            if time.perf_counter() - started > wall_limit:
-                result.backstop_hit = True
+            if objective <= bound + 1e-9 or seconds <= 0:
+                continue
+            if deadline.passed():
+                deadline.cut = True
                 break
             stop = threading.Event()
             base = seed + 1000 * (epoch + 1)
-            proving = epoch == 0
+            proving = epoch == 0 and prover is not None
             jobs = []
             if proving:
-                jobs.append(pool.submit(_prove, model, current, seconds * prover_det_per_s, base, wall_limit, prover,
-                                        started, stop))
+                jobs.append(pool.submit(_prove, model, current, seconds * prover_det_per_s, base, prover, started,
+                                        stop, deadline))
             for k in range(workers - proving):
                 jobs.append(pool.submit(chain, chain_model, groups, current[:prefix], objective,
                                         seconds * chain_det_per_s, base + 1 + k, sizes, chain_parameters, stop,
-                                        started, wall_limit))
+                                        started, deadline))
             outcomes = [job.result() for job in jobs]
-            result.deterministic_time += max(o.det_time for o in outcomes)
+            result.deterministic_time += max([o.det_time for o in outcomes] or [0.0])
             if proving:
                 proof, outcomes = outcomes[0], outcomes[1:]
                 if proof.status in (cp_model.INFEASIBLE, cp_model.OPTIMAL):
@@ -168,25 +193,24 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
                     result.improvements += 1
                     result.time_to_best_s = proof.found_at
             result.steps += sum(o.steps for o in outcomes)
-            result.backstop_hit |= any(o.backstop_hit for o in outcomes)
             if outcomes:
                 best = min(range(len(outcomes)), key=lambda k: (outcomes[k].objective, k))
                 sizes = outcomes[best].sizes
                 if outcomes[best].solution is not None and outcomes[best].objective < objective - 1e-9:
                     solution = outcomes[best].solution
                     if prefix < len(model.proto.variables):
-                        solution = lns.complete(model, dict(enumerate(solution)), time_limit_s=10.0)
+                        solution = sat.complete(model, dict(enumerate(solution)), 10.0, deadline)
                     if solution is not None:
-                        current, objective = solution, lns._objective_of(model, solution)
+                        current, objective = solution, sat.objective_value(model, solution)
                         result.improvements += 1
                         result.time_to_best_s = outcomes[best].found_at
             bound = min(bound, objective)
             log.info("  %s epoch %d: cost %.0f, bound %.0f after %.1f s (%s)", label, epoch + 1, objective / scale,
                      bound / scale, time.perf_counter() - started,
                      ", ".join(f"{o.steps} steps {o.det_time:.1f} det in {o.wall_s:.1f} s" for o in outcomes))
+    result.backstop_hit = deadline.cut
     if result.backstop_hit:
-        log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
-                    wall_limit)
+        log.warning("  the wall clock cut the search short at the limit: the result may differ between runs")
     result.solution, result.objective = current, objective
     result.bound = bound if bound > -math.inf else None
     result.status = "OPTIMAL" if bound >= objective - 1e-9 else "FEASIBLE"
@@ -204,12 +228,50 @@ def _epochs(time_limit_s: float, prover_share: float, epoch_s: float) -> list[fl
     return [first] + [rest / count] * count
 
 
-def _prove(model: cp_model.CpModel, current: list[int], det_limit: float, seed: int, wall_limit: float,
-           parameters: dict[str, Any], started: float, stop: threading.Event) -> lns._Found:
-    """lns' prover (the full model asked to beat `current`), stopping the chains once it has proved."""
+@dataclass
+class _Proof:
+    solution: list[int] | None
+    objective: float
+    bound: float
+    status: int
+    det_time: float
+    steps: int = 0
+    found_at: float | None = None
+    wall_s: float = 0.0
+
+
+def _prove(model: cp_model.CpModel, current: list[int], det_limit: float, seed: int, parameters: dict[str, Any],
+           started: float, stop: threading.Event, deadline: sat.Deadline) -> _Proof:
+    """The full model, hinted with the best solution and asked for a strictly better one; stops the chains
+    once it has proved (INFEASIBLE: `current` is optimal; OPTIMAL: its own solution is)."""
     clock = time.perf_counter()
-    found = lns._prove(model, current, det_limit, seed, wall_limit, parameters, started)
-    found.wall_s = time.perf_counter() - clock
-    if found.status in (cp_model.INFEASIBLE, cp_model.OPTIMAL):
+    sub = model.clone()
+    proto = sub.proto
+    sat.hint(sub, current)
+    better = proto.constraints.add().linear
+    better.vars.extend(proto.objective.vars)
+    better.coeffs.extend(proto.objective.coeffs)
+    better.domain.extend([-(2 ** 62), sat.objective_sum(model, current) - 1])
+    solver = sat.single_thread(det_limit, seed, deadline)
+    sat.apply_parameters(solver, parameters)
+
+    class Clock(cp_model.CpSolverSolutionCallback):
+        last: float | None = None
+
+        def on_solution_callback(self) -> None:
+            self.last = time.perf_counter() - started
+
+    clock_cb = Clock()
+    status = solver.Solve(sub, clock_cb)
+    deadline.note(solver, det_limit)
+    det = solver.ResponseProto().deterministic_time
+    if status in (cp_model.INFEASIBLE, cp_model.OPTIMAL):
         stop.set()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = _Proof(sat.values(solver), solver.ObjectiveValue(), solver.BestObjectiveBound(), status, det,
+                       found_at=clock_cb.last)
+    else:
+        bound = solver.BestObjectiveBound() if status == cp_model.UNKNOWN else math.inf
+        found = _Proof(None, math.inf, bound, status, det)
+    found.wall_s = time.perf_counter() - clock
     return found

@@ -1,0 +1,98 @@
+"""Small CP-SAT helpers of the Curtois search: single-threaded solves stopped by deterministic time (and a
+wall-clock deadline as a backstop), pinning variables of a cloned model, completing partial solutions.
+
+The Curtois package keeps its own copy rather than sharing scheduler/roster/lns.py, whose site-roster
+search changes on its own schedule; these few functions are all the Curtois search needs.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+
+class Deadline:
+    """The wall-clock end of a solve (time.perf_counter() seconds) and whether it had to cut anything short."""
+
+    def __init__(self, at: float):
+        self.at = at
+        self.cut = False            # set when the wall clock, not the deterministic budget, ended some work
+
+    def left(self) -> float:
+        return self.at - time.perf_counter()
+
+    def passed(self) -> bool:
+        return time.perf_counter() >= self.at
+
+    def note(self, solver: cp_model.CpSolver, det_limit: float) -> None:
+        """Record a cut when `solver` stopped on the clock before spending its deterministic budget."""
+        if solver.ResponseProto().deterministic_time < det_limit * 0.999 and self.left() <= 0.05:
+            self.cut = True
+
+
+def single_thread(det_limit: float, seed: int, deadline: Deadline | None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = max(det_limit, 0.0)
+    if deadline is not None:
+        solver.parameters.max_time_in_seconds = max(deadline.left(), 0.01)
+    return solver
+
+
+def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:
+    """Set CP-SAT parameters by name; list values extend repeated fields (e.g. extra_subsolvers)."""
+    for name, value in (parameters or {}).items():
+        if isinstance(value, (list, tuple)):
+            getattr(solver.parameters, name).extend(value)
+        else:
+            setattr(solver.parameters, name, value)
+
+
+def pin(proto, index: int, value: int) -> None:
+    domain = proto.variables[index].domain
+    domain.clear()
+    domain.extend([value, value])
+
+
+def values(solver: cp_model.CpSolver) -> list[int]:
+    return list(solver.ResponseProto().solution)
+
+
+def hint(model: cp_model.CpModel, solution: list[int]) -> None:
+    proto = model.proto
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(solution)))
+    proto.solution_hint.values.extend(solution)
+
+
+def objective_sum(model: cp_model.CpModel, solution: list[int]) -> int:
+    """Σ coeff × value over the objective's own terms (before offset and scaling): an exact integer."""
+    objective = model.proto.objective
+    return sum(coeff * (solution[ref] if ref >= 0 else -solution[-ref - 1])
+               for ref, coeff in zip(objective.vars, objective.coeffs))
+
+
+def objective_value(model: cp_model.CpModel, solution: list[int]) -> float:
+    """The objective of a full solution as CP-SAT reports it, computed without a solve."""
+    objective = model.proto.objective
+    scale = objective.scaling_factor or 1.0
+    return (objective_sum(model, solution) + objective.offset) * scale
+
+
+def complete(model: cp_model.CpModel, partial: dict[int, int], det_limit: float,
+             deadline: Deadline | None) -> list[int] | None:
+    """Values for some variables (e.g. the shift choices) extended to a full solution of `model`: the first
+    one found; None if none is found (or there is none)."""
+    pinned = model.clone()
+    for index, value in partial.items():
+        pin(pinned.proto, index, value)
+    solver = single_thread(det_limit, 0, deadline)
+    solver.parameters.stop_after_first_solution = True
+    if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if deadline is not None:
+            deadline.note(solver, det_limit)
+        return None
+    return values(solver)
