@@ -6,16 +6,22 @@ each item's result as it finishes, tagged with the item's index. Local runs use
 a process pool (or the calling process when one worker is asked for); with a
 Dask client the same function runs on the cluster's workers. A worker that
 crashes or raises loses its own item only: the caller gets a `Lost` in its place
-and decides how to report it.
+and decides how to report it. A local process that dies outright (killed, out of
+memory) breaks its whole pool, so the items not finished by then are run again,
+each in a process of its own: only the item that kills its process is lost.
 """
 from __future__ import annotations
 
+import logging
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from common.errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,10 +77,40 @@ def run_each(fn: Callable[..., Any], items: Sequence[Any], *, client=None, worke
         for i, item in enumerate(items):
             yield i, fn(item, **kwargs)
         return
+    finished: set[int] = set()
+    broken = False
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(fn, item, **kwargs): i for i, item in enumerate(items)}
         for future in as_completed(futures):
             try:
-                yield futures[future], future.result()
-            except Exception as exc:   # a crashed process loses its item, not the run
-                yield futures[future], Lost(f"worker process failed: {type(exc).__name__}: {exc}")
+                result = future.result()
+            except BrokenProcessPool:  # a process died: which item killed it is not known yet
+                broken = True
+                continue
+            except Exception as exc:   # an item that raised loses itself, not the run
+                result = Lost(f"worker process failed: {type(exc).__name__}: {exc}")
+            finished.add(futures[future])
+            yield futures[future], result
+    if broken:
+        left = [i for i in range(len(items)) if i not in finished]
+        log.warning("a worker process died; the %d unfinished item(s) run again, one process each", len(left))
+        yield from _one_process_each(fn, items, left, workers, kwargs)
+
+
+def _run_alone(fn: Callable[..., Any], item: Any, kwargs: dict) -> Any:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(fn, item, **kwargs).result()
+        except BrokenProcessPool:
+            return Lost("worker process died while running it (killed, or out of memory)")
+        except Exception as exc:
+            return Lost(f"worker process failed: {type(exc).__name__}: {exc}")
+
+
+def _one_process_each(fn: Callable[..., Any], items: Sequence[Any], indexes: list[int], workers: int,
+                      kwargs: dict) -> Iterator[tuple[int, Any]]:
+    """Each item in a fresh process of its own (`workers` at a time), so a process that dies loses one item."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        futures = {threads.submit(_run_alone, fn, items[i], kwargs): i for i in indexes}
+        for future in as_completed(futures):
+            yield futures[future], future.result()

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import socket
+import sqlite3
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from forecast.api import check_horizon, horizon_dates, make_calendar
 from forecast.calendar import SpecialDay
 from forecast.engine import FORECAST_COLUMNS, STORED_COLUMNS, ForecastSettings, forecast_panel
 from forecast.history import infer_interval_min, read_history_text, validate_history
+from forecast.quality import history_gate
 from forecast.models.registry import BASELINES, DEFAULT_MODELS
 from forecast.panel import build_panel
 
@@ -89,6 +91,8 @@ class BatchReport:
     outcomes: list[QueueOutcome]
     seconds: float
     start: pd.Timestamp
+    unstored: list[str] = field(default_factory=list)   # queues forecast but not written (store locked or full)
+    store_error: str | None = None                      # why the store refused them
 
     @property
     def failed(self) -> list[QueueOutcome]:
@@ -167,6 +171,9 @@ def run_queue(task: QueueTask, settings: BatchSettings, start: pd.Timestamp) -> 
         outcome.history_end = history["start"].max().isoformat()
         interval = settings.interval_min or infer_interval_min(history, where=f"{task.source} queue '{task.queue}'")
         outcome.interval_min = interval
+        # Data that parses but makes no sense fails this queue alone; warnings go with its forecast as notes.
+        warnings = history_gate(history, Path(task.source), settings.timezone, interval, forecast_only=True)
+        outcome.notes = [f"{f.code}: {f.what}" for f in warnings]
         check_horizon(history, start, settings.horizon_days, settings.timezone)
         calendar = make_calendar(settings.holidays, settings.special_days)
         panel = build_panel(history, task.queue, interval, calendar)
@@ -178,7 +185,7 @@ def run_queue(task: QueueTask, settings: BatchSettings, start: pd.Timestamp) -> 
         outcome.model = result.model
         outcome.frame = result.frame[STORED_COLUMNS]
         outcome.metrics = result.backtest.metrics
-        outcome.notes = result.notes
+        outcome.notes = outcome.notes + list(result.notes)
         outcome.loses_to_naive = result.backtest.loses_to_naive
         table = result.backtest.metrics
         if len(table):
@@ -240,26 +247,39 @@ def run_batch(history: Path, settings: BatchSettings, db_path: Path | None, *, s
     if client is not None:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
     executor = scheduler or f"local:{workers} processes"
-    writer = RunWriter(db_path) if db_path is not None else None
+    writer = None
     version_id = None
-    if writer is not None:
-        version_id = writer.begin(
+    if db_path is not None:
+        try:
+            writer = RunWriter(db_path)
+            version_id = writer.begin(
             history_source=", ".join(str(f) for f in files), history_sha256=digest, timezone=settings.timezone,
             start=start, days=settings.horizon_days, models=settings.models, origins=settings.origins,
             executor=executor, settings={"holidays": settings.holidays, "model": settings.model,
                                          "special_days": [(str(s.date), s.name, s.effect, list(s.queues))
                                                           for s in settings.special_days],
                                          "interval_min": settings.interval_min})
+        except sqlite3.Error as exc:     # before any work: a planner's problem, not a traceback
+            raise InputError(str(db_path), f"the forecast store cannot be written ({exc})",
+                             "wait for the other process using it, free disk space, or pass --db elsewhere "
+                             "(or --no-store)") from None
     log.info("forecasting %d queue(s) from %s, %d day(s) from %s, on %s", len(tasks), history,
              settings.horizon_days, start.date(), executor)
     outcomes: list[QueueOutcome] = []
+    pending: list[QueueOutcome] = []     # computed, but the store refused them: retried once at the end
+    store_error: str | None = None
     done = 0
     try:
         for chunk_outcomes in execute(chunked(tasks, workers), settings, start, client, workers):
             for outcome in chunk_outcomes:
                 outcomes.append(outcome)
                 if writer is not None:
-                    writer.add_queue(outcome)
+                    try:
+                        writer.add_queue(outcome)       # one transaction per queue: all of it or none
+                    except sqlite3.Error as exc:        # locked past the wait, or the disk is full
+                        pending.append(outcome)
+                        store_error = str(exc)
+                        log.warning("queue %s could not be stored (%s); retried at the end", outcome.queue, exc)
                 if outcome.status != "ok":
                     log.warning("queue %s failed: %s", outcome.queue, outcome.error)
             done += len(chunk_outcomes)
@@ -277,8 +297,32 @@ def run_batch(history: Path, settings: BatchSettings, db_path: Path | None, *, s
     outcomes.sort(key=lambda o: o.queue)
     seconds = time.perf_counter() - t0
     if writer is not None:
-        status = writer.finish(seconds)
+        status, pending, store_error = _close_store(writer, pending, store_error, seconds)
     else:
         failed = sum(o.status != "ok" for o in outcomes)
         status = "complete" if not failed else ("failed" if failed == len(outcomes) else "partial")
-    return BatchReport(version_id, status, outcomes, seconds, start)
+    return BatchReport(version_id, status, outcomes, seconds, start, sorted(o.queue for o in pending), store_error)
+
+
+def _close_store(writer, pending: list[QueueOutcome], error: str | None,
+                 seconds: float) -> tuple[str, list[QueueOutcome], str | None]:
+    """Write what the store refused during the run, then finish the version; a version missing a queue it
+    computed is marked failed (readers never use it) rather than complete."""
+    left = list(pending)
+    for outcome in pending:
+        try:
+            writer.add_queue(outcome)
+            left.remove(outcome)
+        except sqlite3.Error as exc:
+            error = str(exc)
+            break
+    try:
+        if not left:
+            return writer.finish(seconds), [], error if pending else None
+        writer.abort(seconds)
+        return "failed", left, error
+    except sqlite3.Error as exc:     # could not even mark it: it stays 'running', which no reader uses
+        log.warning("could not close version %s in the store (%s)", writer.version_id, exc)
+        return "not stored", left, str(exc)
+    finally:
+        writer.conn.close()

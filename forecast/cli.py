@@ -7,7 +7,7 @@
     run_schedule.py forecast --compare 7 8        # two versions side by side
 
 Exit codes: 0 every queue forecast; 2 a mistake in the input or options;
-3 some queues failed (each is reported; the others were forecast and stored).
+3 some queues failed, or the store refused some (each is reported; the others were forecast and stored).
 """
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def forecast_command(args: argparse.Namespace) -> int:
         out = frame.assign(start=frame["start"].map(lambda t: t.isoformat()))
         atomic_write_text(args.out, out.to_csv(index=False, float_format="%.4f"))
     _print_report(report, args)
-    return EXIT_SOME_QUEUES_FAILED if report.failed else 0
+    return EXIT_SOME_QUEUES_FAILED if report.failed or report.unstored else 0
 
 
 def _check_timezone(name: str) -> None:
@@ -166,6 +166,12 @@ def _print_report(report, args: argparse.Namespace) -> None:
             print(f"... and {len(ok) - len(shown)} more queue(s)")
     for outcome in report.failed:
         print(f"FAILED {outcome.queue}: {outcome.error}")
-    where = f"version {report.version_id} in {args.db}" if report.version_id is not None else "not stored"
+    if report.unstored:
+        print(f"NOT STORED: {len(report.unstored)} queue(s) ({', '.join(report.unstored[:10])}"
+              f"{' ...' if len(report.unstored) > 10 else ''}) were forecast but the store refused them "
+              f"({report.store_error}); version {report.version_id} is {report.status}, so no plan uses it"
+              + (f"; every forecast is in {args.out}" if args.out else "; rerun with --out to keep them"))
+    where = (f"version {report.version_id} in {args.db} ({report.status})" if report.version_id is not None
+             else "not stored")
     print(f"{len(ok)} queue(s) forecast, {len(report.failed)} failed, {report.seconds:.1f}s; {where}"
           + (f"; wrote {args.out}" if args.out else ""))

@@ -27,6 +27,7 @@ from common.errors import InputError
 from forecast.engine import FORECAST_COLUMNS
 
 DEFAULT_DB = Path("out") / "forecasts.sqlite"
+LOCK_WAIT_S = 60.0      # how long a writer waits for another process's lock before giving up
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS forecast_run (
@@ -95,7 +96,7 @@ CREATE TABLE IF NOT EXISTS backtest_metric (
 def connect(db_path: Path) -> sqlite3.Connection:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(db_path, timeout=60)
+    conn = sqlite3.connect(db_path, timeout=LOCK_WAIT_S)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -1,7 +1,7 @@
 """The data-quality gate every command runs before any work: validate, plan, forecast, scenarios, surge.
 
-`plan_gate` checks a plan's inputs (history, references, the week); `history_gate` a history alone (the
-`forecast` command and each queue of the nightly batch). Both return the findings after the site's
+`plan_gate` checks a plan's inputs (history, references, the week); `history_gate` (forecast.quality) a
+history alone (the `forecast` command and each queue of the nightly batch). Both return the findings after the site's
 escalations and raise an InputError when any is an error, so nothing is computed or written on bad data.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.quality.finding import Finding, escalate, escalations, raise_errors
-from pipeline.quality.history_checks import RowFinder, check_history
+from common.quality import Finding, escalate, escalations, raise_errors
+from forecast.quality import RowFinder, check_history, history_gate
 from pipeline.quality.site_checks import check_references, check_templates, check_week, check_weekdays
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,5 @@ def plan_gate(inputs, dates: tuple[dt.date, ...], week_start_given: bool = False
     findings = escalate(plan_findings(inputs, dates, week_start_given, today), site_escalations(inputs.site))
     for f in findings:
         log.debug("data quality %s %s: %s", f.severity, f.code, f.where)
-    raise_errors(findings)
-    return findings
-
-
-def history_gate(history: pd.DataFrame, path: Path | None, timezone: str, interval_min: int | None = None,
-                 escalate_codes: frozenset[str] = frozenset(), today: dt.date | None = None) -> list[Finding]:
-    """The findings on a history without a site (no opening hours); raises on errors."""
-    findings = escalate(check_history(history, path, timezone, interval_min=interval_min, today=today),
-                        escalate_codes)
     raise_errors(findings)
     return findings

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline.quality.finding import Finding, finding
+from common.quality import Finding, finding
 from rules.site import WEEKDAYS, Agent, Site, TimeOff
 
 TIME_OFF_FAR_DAYS = 366

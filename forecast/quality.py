@@ -1,4 +1,4 @@
-"""Checks on a history that parsed: is it data a forecast can stand on?
+"""Checks on a history that parsed: is it data a forecast can stand on? (the history part of the data-quality gate)
 
 Every check is vectorised per queue (a nightly batch has thousands) and names the
 first offending row of the file, so a planner can go straight to it.
@@ -6,14 +6,14 @@ first offending row of the file, so a planner can go straight to it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from pipeline.quality.finding import Finding, finding
-from rules.site import WEEKDAYS, OpeningHours
+from common.quality import WARNING, Finding, escalate, finding, raise_errors
 
 STRAY_GAP_DAYS = 28        # rows further than this from the rest of a queue's history ...
 STRAY_MAX_DAYS = 7         # ... on fewer days than this are strays (a typo'd year, a test row)
@@ -23,6 +23,7 @@ GOOD_DAYS = 21             # ETS, calendar regression and the ensemble need this
 BACKTEST_DAYS = 56         # eight weeks: a backtest over several origins
 OUTLIER_FACTOR = 5.0       # an interval above 5 x the queue's 99th percentile ...
 OUTLIER_MIN = 20.0         # ... and at least this many contacts
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")   # as the site YAML names them
 
 
 class RowFinder:
@@ -57,12 +58,13 @@ def _local(history: pd.DataFrame, timezone: str) -> pd.Series:
 
 
 def check_history(history: pd.DataFrame, path: Path | None, timezone: str, *, interval_min: int | None,
-                  hours: dict[str, dict[str, OpeningHours]] | None = None, today: dt.date | None = None,
+                  hours: dict[str, dict] | None = None, today: dt.date | None = None,
                   rows: RowFinder | None = None) -> list[Finding]:
     """Findings on a validated history frame (queue, start, contacts[, aht_s, ...]).
 
     interval_min: the grid starts must be on (None: not checked); hours: opening hours per queue (None: not
-    checked); today: rows after it are in the future (None: the real date in `timezone`).
+    checked, else weekday name -> object with open_min/close_min); today: rows after it are in the future (None:
+    the real date in `timezone`).
     """
     rows = rows or RowFinder(path, timezone)
     name = str(path) if path is not None else "history"
@@ -200,7 +202,7 @@ def _grid(queue: str, part: pd.DataFrame, starts: pd.Series, interval_min: int, 
                     "interval it belongs to")]
 
 
-def _closed(queue: str, part: pd.DataFrame, starts: pd.Series, hours: dict[str, OpeningHours],
+def _closed(queue: str, part: pd.DataFrame, starts: pd.Series, hours: dict,
             rows: RowFinder) -> list[Finding]:
     weekday = starts.dt.day_of_week.to_numpy()
     minute = (starts.dt.hour * 60 + starts.dt.minute).to_numpy()
@@ -223,3 +225,19 @@ def _closed(queue: str, part: pd.DataFrame, starts: pd.Series, hours: dict[str, 
                     "contacts outside opening hours are not planned for; if the hours are wrong the roster "
                     "leaves real demand uncovered",
                     "correct the opening hours in the site YAML, or the timezone of the history's starts")]
+
+
+def history_gate(history: pd.DataFrame, path: Path | None, timezone: str, interval_min: int | None = None,
+                 escalate_codes: frozenset[str] = frozenset(), today: dt.date | None = None,
+                 forecast_only: bool = False) -> list[Finding]:
+    """The findings on a history without a site (no opening hours); raises on errors.
+
+    forecast_only: the history is forecast, not planned on (the `forecast` command, the nightly batch): a
+    missing aht_s only leaves the forecast's aht_s blank, so it warns instead of refusing."""
+    findings = check_history(history, path, timezone, interval_min=interval_min, today=today)
+    if forecast_only:
+        findings = [replace(f, severity=WARNING, why="the forecast's aht_s is left blank; `plan` refuses this history")
+                    if f.code == "history-aht-missing" else f for f in findings]
+    findings = escalate(findings, escalate_codes)
+    raise_errors(findings)
+    return findings
