@@ -14,7 +14,9 @@ from common.errors import InputError
 from common.io import read_csv
 from forecast.intraday.detect import detect
 from forecast.intraday.reforecast import reforecast
+from pipeline.quality import surge_gate
 from rules.agents_file import load_agents, load_time_off
+from rules.catalogue import site_rules
 from rules.base import RosterShift
 from rules.loader import load_site
 from rules.site import WEEKDAYS, Agent, Site, TimeOff
@@ -39,6 +41,7 @@ class SurgeInputs:
     actuals: pd.DataFrame
     policy: IntradayPolicy
     day: Day
+    findings: list = field(default_factory=list)   # data-quality warnings (errors refuse the re-plan)
 
 
 @dataclass
@@ -99,7 +102,9 @@ def load_surge_inputs(site_path: Path, roster_path: Path, actuals_path: Path, no
                          "give a --now on a day the roster covers, or the roster of this week")
     forecast = load_forecast(forecast_path or Path(roster_path).parent / "forecast.csv", site)
     actuals = load_actuals(actuals_path, site, now)
-    return SurgeInputs(site, agents, time_off, roster, forecast, actuals, policy, day_frame(week, now, policy))
+    findings = surge_gate(site, agents, time_off, site_rules(site, time_off), actuals, actuals_path, week)
+    return SurgeInputs(site, agents, time_off, roster, forecast, actuals, policy, day_frame(week, now, policy),
+                       findings)
 
 
 def _rest_of_day(frame: pd.DataFrame, day: Day) -> pd.DataFrame:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from common.errors import InputError
 from common.io import check_output_folder, staged_output
 from pipeline.inputs import DEFAULT_SITE
+from pipeline.quality import warnings_text
 from pipeline.surge import SurgeOutcome, load_surge_inputs, run_surge
 from reports.htmlkit import WeekAxis, esc, legend, local_span, page, polyline, svg_open, table, y_axis
 from reports.tables import iso, roster_frame
@@ -41,6 +43,8 @@ def surge_command(args: argparse.Namespace) -> int:
         raise InputError("--time-limit", f"{args.time_limit:g} is not a positive number of seconds", "use e.g. --time-limit 10")
     check_output_folder(args.out)
     inputs = load_surge_inputs(args.site, args.roster, args.actuals, args.now, args.forecast, args.agents, args.time_off)
+    if warnings_text(inputs.findings):
+        print(warnings_text(inputs.findings), file=sys.stderr)
     outcome = run_surge(inputs, args.time_limit, args.compare_scratch)
     files = write_surge(outcome, args.out)
     print(surge_text(outcome))

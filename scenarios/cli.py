@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import sys
 from pathlib import Path
 
 from common.errors import InputError
@@ -68,6 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def scenarios_command(args: argparse.Namespace) -> int:
     from common.io import check_output_folder, staged_output
     from pipeline.inputs import load_inputs
+    from pipeline.plan import choose_dates
+    from pipeline.quality import plan_gate, warnings_text
     from scenarios.compare import comparison_frame, terminal_table
     from scenarios.page import render_page
     from scenarios.runner import folders, run_scenarios
@@ -78,6 +81,9 @@ def scenarios_command(args: argparse.Namespace) -> int:
                          "use e.g. --time-limit 20")
     check_output_folder(args.out)
     base = load_inputs(args.site, args.history, args.agents, args.time_off)
+    findings = plan_gate(base, choose_dates(base, args.week_start), args.week_start is not None)   # as plan does
+    if warnings_text(findings):
+        print(warnings_text(findings), file=sys.stderr)
     scenarios = load_scenarios(args.scenarios, base)
     run = run_scenarios(base, scenarios, week_start=args.week_start, time_limit_s=args.time_limit,
                         forecast_db=None if args.fresh_forecast else args.forecast_db, scheduler=args.scheduler,

@@ -5,6 +5,6 @@ forecast/quality.py: the history checks; site_checks.py: references, the week, s
 gate each command calls.
 """
 from common.quality import CODES, ERROR, WARNING, Finding, warnings_text
-from pipeline.quality.gate import history_gate, plan_findings, plan_gate
+from pipeline.quality.gate import history_gate, plan_findings, plan_gate, surge_gate
 
-__all__ = ["CODES", "ERROR", "WARNING", "Finding", "warnings_text", "history_gate", "plan_findings", "plan_gate"]
+__all__ = ["CODES", "ERROR", "WARNING", "Finding", "warnings_text", "history_gate", "plan_findings", "plan_gate", "surge_gate"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from common.quality import Finding, escalate, escalations, raise_errors
-from forecast.quality import RowFinder, check_history, history_gate
+from forecast.quality import RowFinder, _closed, _grid, check_history, history_gate
 from pipeline.quality.site_checks import check_references, check_templates, check_week, check_weekdays
 
 log = logging.getLogger(__name__)
@@ -46,5 +46,27 @@ def plan_gate(inputs, dates: tuple[dt.date, ...], week_start_given: bool = False
     findings = escalate(plan_findings(inputs, dates, week_start_given, today), site_escalations(inputs.site))
     for f in findings:
         log.debug("data quality %s %s: %s", f.severity, f.code, f.where)
+    raise_errors(findings)
+    return findings
+
+
+def surge_gate(site, agents: list, time_off: list, rules: list, actuals: pd.DataFrame, actuals_path: Path,
+               week: tuple[dt.date, ...]) -> list[Finding]:
+    """The intraday re-plan's inputs: today's actuals on the grid and inside opening hours, the references
+    and shift templates as for a plan, time off near the roster's week. Raises on errors."""
+    hours = {q.id: site.queue_hours(q) for q in site.queues}
+    rows = RowFinder(Path(actuals_path), site.timezone)
+    local = actuals["start"].dt.tz_convert(site.timezone)
+    findings: list[Finding] = []
+    for queue, part in actuals.groupby("queue", sort=True):
+        starts = local.loc[part.index]
+        findings += _grid(str(queue), part, starts, site.interval_min, rows)
+        if str(queue) in hours:
+            findings += _closed(str(queue), part, starts, hours[str(queue)], rows)
+    findings += [f for f in check_week(site, week, actuals, str(actuals_path), False, time_off)
+                 if f.code == "time-off-far"]
+    findings += check_references(rules, agents, site)
+    findings += check_templates(site)
+    findings = escalate(findings, site_escalations(site))
     raise_errors(findings)
     return findings
