@@ -15,6 +15,7 @@ from common.io import require_file
 from pipeline.inputs import SiteInputs
 from rules.base import Activity, RosterShift, RosterView, Shift
 from rules.catalogue import hard_violations, soft_penalties
+from rules.site import WEEKDAYS
 
 
 def read_roster(out_dir: Path) -> list[RosterShift]:
@@ -69,7 +70,11 @@ def explain_shift(inputs: SiteInputs, out_dir: Path, agent_id: str, date: dt.dat
     dates = tuple(sorted({s.shift.date for s in shifts}))
     if not dates:
         raise InputError(str(out_dir), "the roster is empty", "run `plan` first")
-    week = tuple(dates[0] + dt.timedelta(days=i) for i in range(7))
+    first = dates[0] - dt.timedelta(days=(dates[0].weekday() - WEEKDAYS.index(inputs.site.week_starts_on)) % 7)
+    week = tuple(first + dt.timedelta(days=i) for i in range(7))
+    if date not in week:
+        raise InputError("--date", f"{date} is outside the plan in {out_dir} ({week[0]} to {week[-1]})",
+                         "give a date of that week, or plan the week you mean first")
     target = next((s for s in shifts if s.agent_id == agent_id and s.shift.date == date), None)
     agent = agents[agent_id]
     if target is None:

@@ -68,6 +68,13 @@ def _check(args: argparse.Namespace) -> None:
         v = getattr(args, flag)
         if v is not None and not 0.0 <= v <= 1.0:
             raise bad(flag.replace("_", "-"), f"{v:g} is not a share between 0 and 1", "e.g. 0.8")
+    if args.sl is not None and args.sl >= 1.0:
+        raise bad("sl", f"{args.sl:g} (every contact answered within the target) is unreachable: with random "
+                  "arrivals some contacts always wait longer, so no number of agents meets it",
+                  "give a share below 1, e.g. --sl 0.95")
+    if args.max_abandon is not None and args.max_abandon <= 0.0:
+        raise bad("max-abandon", f"{args.max_abandon:g} (no caller ever hangs up) is unreachable: with patience "
+                  "some callers abandon whatever the staffing", "give a share above 0, e.g. --max-abandon 0.02")
     if args.max_occupancy is not None and not 0.0 < args.max_occupancy <= 1.0:
         raise bad("max-occupancy", f"{args.max_occupancy:g} is not a share in (0, 1]", "e.g. 0.85")
     for flag in ("target_s", "asa_s", "short_abandon_s", "slowdown"):
