@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from common.errors import InputError
-from common.io import atomic_write_text
-from scheduler.curtois.importer import import_instance
+from common.io import atomic_write_text, check_output_file
+from scheduler.curtois.importer import check_complete, import_instance
 from scheduler.curtois.instance import read_instance
 from scheduler.curtois.objective import format_roster, read_roster
 from scheduler.curtois.search import solve_curtois
@@ -51,7 +51,11 @@ def _report(cp, roster) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()          # the limit covers reading, building, the start and the search
+    if args.out is not None:
+        check_output_file(args.out)
     instance = read_instance(args.instance)
+    for warning in check_complete(instance):
+        log.warning("%s", warning)
     cp = import_instance(instance)
     if args.verify is not None:
         return 0 if _report(cp, read_roster(instance, args.verify)) else 1

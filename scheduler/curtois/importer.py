@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from common.errors import InputError
 from rules.catalogue import site_rules
 from rules.site import Agent, Contract, OpeningHours, RuleSpec, ShiftTemplate, Site, SolverSettings, TimeOff, WEEKDAYS
 from scheduler.curtois.instance import Instance
@@ -109,6 +110,39 @@ def build_site(instance: Instance, entries: list[dict[str, Any]]) -> Site:
     return Site(name=f"Curtois {instance.name}", timezone="UTC", interval_min=60, week_starts_on="mon",
                 opening_hours=always_open, queues=(), shift_templates=templates, contracts=contracts,
                 rule_specs=specs, solver=SolverSettings(time_limit_s=60.0, workers=2, seed=7), source=instance.path)
+
+
+def check_complete(instance: Instance) -> list[str]:
+    """Refuse an instance file that is cut off or missing a section (a truncated download is otherwise solved
+    as 'OPTIMAL, objective 0'); return warnings for what only looks cut off.
+
+    Every published instance has all seven sections, a cover row for every day and shift, and ends with a line
+    break; generated instances may skip cover rows, so a cover that stops early only warns."""
+    from scheduler.curtois.instance import SECTIONS
+
+    path = instance.path
+    text = path.read_text()
+    present = {line.strip()[len("SECTION_"):] for line in text.splitlines() if line.strip().startswith("SECTION_")}
+    missing = [name for name in SECTIONS if name not in present]
+    if missing:
+        raise InputError(str(path), f"SECTION_{missing[0]} is missing"
+                         + (f" (and {', '.join('SECTION_' + m for m in missing[1:])})" if len(missing) > 1 else "")
+                         + ": the file looks cut off or incomplete",
+                         "download or copy the whole instance again; every Curtois instance has the sections "
+                         + ", ".join("SECTION_" + s for s in SECTIONS))
+    if not instance.cover:
+        raise InputError(str(path), "SECTION_COVER has no rows: there is nothing to cover, so any roster scores 0",
+                         "download or copy the whole instance again (the cover rows are at the end of the file)")
+    if text and not text.endswith("\n"):
+        last = text.splitlines()[-1]
+        raise InputError(f"{path} line {len(text.splitlines())}", f"the file ends in the middle of a line "
+                         f"({last.strip()!r}, no line break): it looks cut off, and a cut number still parses",
+                         "download or copy the whole instance again; if the file is complete, end it with a line break")
+    last_day = max(c.day for c in instance.cover)
+    if last_day < instance.horizon - 1:
+        return [f"{path}: the cover rows stop at day {last_day} of a {instance.horizon}-day horizon; if the file "
+                "was cut off, the days after that are scored as needing nobody"]
+    return []
 
 
 def import_instance(instance: Instance) -> CurtoisProblem:
