@@ -108,7 +108,15 @@ class RosterView:
     shifts: tuple[RosterShift, ...]
 
     def shifts_of(self, agent_id: str) -> list[Shift]:
-        return sorted((r.shift for r in self.shifts if r.agent_id == agent_id), key=lambda s: s.start)
+        return sorted(self._by_agent.get(agent_id, []), key=lambda s: s.start)
+
+    @functools.cached_property
+    def _by_agent(self) -> dict[str, list[Shift]]:
+        """Shifts per agent, indexed once: checkers ask per agent, and a scan per agent was quadratic."""
+        index: dict[str, list[Shift]] = {}
+        for r in self.shifts:
+            index.setdefault(r.agent_id, []).append(r.shift)
+        return index
 
 
 @dataclass(frozen=True)

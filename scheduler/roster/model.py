@@ -52,6 +52,16 @@ class RosterProblem:
     split_reference: dict[tuple[tuple[str, ...], str, int], float] = field(default_factory=dict)
     split_move_cost_per_hour: float = 0.0
 
+    def requirement_index(self) -> dict[tuple[str, int], int]:
+        """(queue, interval start epoch minute) -> agents required; computed once, every sub-model reads it."""
+        cached = self.__dict__.get("_requirement_index")
+        if cached is None or cached[0] is not self.requirements:
+            index = {(row.queue, epoch_min(row.start.to_pydatetime())): int(row.agents)
+                     for row in self.requirements.itertuples(index=False)}
+            cached = (self.requirements, index)
+            self.__dict__["_requirement_index"] = cached
+        return cached[1]
+
     @property
     def open_dates(self) -> tuple[dt.date, ...]:
         """The dates whose decisions a solve may change: every date unless a fixed plan narrows them."""
@@ -267,9 +277,17 @@ class RosterModel:
         for absences in by_agent_day.values():
             if len(absences) < 2:
                 continue
-            points = sorted({epoch_min(a.start) for a in absences})
+            spans = [(epoch_min(a.start), a.minutes) for a in absences]
+            order = sorted(range(len(absences)), key=lambda i: spans[i][0])
+            points = sorted({start for start, _ in spans})
+            active: list[int] = []        # absences started by the point, in list order (as the constraint names them)
+            next_in = 0
             for point in points:
-                covering = [a.var for a in absences if epoch_min(a.start) <= point < epoch_min(a.start) + a.minutes]
+                while next_in < len(order) and spans[order[next_in]][0] <= point:
+                    active.append(order[next_in])
+                    next_in += 1
+                active = [i for i in active if point < spans[i][0] + spans[i][1]]
+                covering = [absences[i].var for i in sorted(active)]
                 if len(covering) > 1:
                     self.model.Add(sum(covering) <= 1)
 
@@ -313,8 +331,7 @@ class RosterModel:
         roster is fixed (a neighbourhood's sub-model); how those groups split across queues stays free."""
         site = self.site
         interval_min = site.interval_min
-        for row in self.problem.requirements.itertuples(index=False):
-            self.requirement[(row.queue, epoch_min(row.start.to_pydatetime()))] = int(row.agents)
+        self.requirement.update(self.problem.requirement_index())
         open_queues: dict[int, list[str]] = defaultdict(list)
         for queue, start in self.requirement:
             open_queues[start].append(queue)
