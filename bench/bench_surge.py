@@ -5,7 +5,7 @@ on Monday voice runs 30% above its requirement for the rest of the day; the surg
 the default intraday policy and is timed from model build to the checked roster, beside the from-scratch
 re-solve of the same day with the same limit, measured in the same run.
 
-    python -m bench.bench_surge              # WFM_BENCH_SURGE_AGENTS=200,1000 WFM_BENCH_SURGE_LIMITS=5,30
+    python -m bench.bench_surge              # WFM_BENCH_SURGE_AGENTS=200,1000 WFM_BENCH_SURGE_LIMITS=5,20
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _short_hours(replan, requirements: pd.DataFrame, interval_min: int) -> float
 
 def run() -> list[dict]:
     sizes = [int(x) for x in os.environ.get("WFM_BENCH_SURGE_AGENTS", "200,1000").split(",")]
-    limits = [float(x) for x in os.environ.get("WFM_BENCH_SURGE_LIMITS", "5,30").split(",")]
+    limits = [float(x) for x in os.environ.get("WFM_BENCH_SURGE_LIMITS", "5,20").split(",")]
     aims = {200: 10.0, 1000: 60.0}
     rows = []
     for agents, limit in zip(sizes, limits):
