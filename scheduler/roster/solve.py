@@ -140,6 +140,8 @@ def start_roster(roster_model: RosterModel) -> list[int]:
         for index, value in shifts.items():
             hint[index] = value
         start = lns.complete(roster_model.model, {}, hint=hint)
+        if start is not None:    # the breaks below are placed around this start's shifts, not the greedy's
+            shifts = {index: start[index] for index in shifts}
     if start is None:
         raise RuntimeError("no roster completes the greedy one within the start's budget")
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
