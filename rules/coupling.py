@@ -128,9 +128,10 @@ class MinAgentsPresent(CouplingRule):
             hours = self.site.opening_hours.get(WEEKDAYS[date.weekday()])
             if hours is None:
                 continue
-            midnight = dt.datetime(date.year, date.month, date.day, tzinfo=tz)
             for minute in range(hours.open_min, hours.close_min, self.site.interval_min):
-                moment = (midnight.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minute)).astimezone(tz)
+                # The wall clock the site opens by (as shifts and requirements are built), not elapsed time
+                # from midnight, which is an hour off it on the day the clocks change.
+                moment = dt.datetime(date.year, date.month, date.day, minute // 60, minute % 60, tzinfo=tz)
                 keys.append(_minutes(moment))
         return keys
 

@@ -76,3 +76,20 @@ def test_a_floor_of_named_agents_the_greedy_start_misses_still_solves(tmp_path):
     assert result.report.status == "OPTIMAL"
     assert [(r.agent_id, r.shift.date) for r in result.shifts] == [("A1", dt.date(2026, 3, 2))]
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+
+
+@pytest.mark.parametrize("tz, sunday", [("Europe/London", dt.date(2026, 3, 29)), ("Europe/London", dt.date(2026, 10, 25)),
+                                        ("America/New_York", dt.date(2026, 3, 8))])
+def test_a_floor_of_named_agents_on_a_clock_change_day(tmp_path, tz, sunday):
+    """Planted seeds 56, 69, 75, 79, 90, 94: on the day the clocks change, the floor's open intervals were
+    counted in elapsed minutes from midnight, an hour off the wall clock the site opens by: the checker
+    refused an agent on shift for the whole opening, and the model had nobody for the hour after closing."""
+    problem = _one_day(tmp_path, sunday, ["{rule: min_agents_present, min: 1, agents: [A1]}"], tz=tz)
+    shift = shift_options(problem.site, sunday)[0]
+    rule = next(r for r in problem.rules if r.kind == "min_agents_present")
+    assert rule.check(_view(problem, [RosterShift("A1", shift)])) == []
+    assert rule.check(_view(problem, []))          # and nobody on shift is still refused
+    assert find_conflicts(problem) == []
+    result = solve_roster(problem)
+    assert [r.shift for r in result.shifts] == [shift]
+    assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
