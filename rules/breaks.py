@@ -70,6 +70,8 @@ class BreakPlacement(Rule):
                 found.append(Violation(self.kind, entry.agent_id, shift.date,
                                        f"{label} has {len(breaks)} breaks, its template needs {len(specs)}"))
                 continue
+            if _all_matched(breaks, specs, shift):
+                continue
             for activity, spec in zip(breaks, specs):
                 offset = (activity.start - shift.start).total_seconds() / 60
                 if activity.name != spec.name or activity.minutes != spec.length_min or activity.paid != spec.paid:
@@ -81,6 +83,29 @@ class BreakPlacement(Rule):
                                            f"{label}: {spec.name} at {activity.start:%H:%M} is {offset:g} min into the "
                                            f"shift, outside {spec.earliest_after_min}-{spec.latest_after_min}"))
         return found
+
+
+def _fits(activity, spec, shift: Shift) -> bool:
+    offset = (activity.start - shift.start).total_seconds() / 60
+    return (activity.name == spec.name and activity.minutes == spec.length_min and activity.paid == spec.paid
+            and spec.earliest_after_min <= offset <= spec.latest_after_min)
+
+
+def _all_matched(breaks: list, specs: list, shift: Shift) -> bool:
+    """Can each break taken be paired with its own one of the template's breaks, inside that one's window?
+    Windows may overlap, so the breaks need not come in the windows' order (augmenting-path matching)."""
+    owner: dict[int, int] = {}      # spec index -> break index
+
+    def place(b: int, seen: set[int]) -> bool:
+        for k, spec in enumerate(specs):
+            if k not in seen and _fits(breaks[b], spec, shift):
+                seen.add(k)
+                if k not in owner or place(owner[k], seen):
+                    owner[k] = b
+                    return True
+        return False
+
+    return all(place(b, set()) for b in range(len(breaks)))
 
 
 class ActivitiesInsideShift(Rule):

@@ -93,3 +93,31 @@ def test_a_floor_of_named_agents_on_a_clock_change_day(tmp_path, tz, sunday):
     result = solve_roster(problem)
     assert [r.shift for r in result.shifts] == [shift]
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+
+
+TWO_BREAKS = (", breaks: [{name: rest, length_min: 45, start_after_min: [60, 180]},"
+              " {name: meal, length_min: 15, paid: false, start_after_min: [90, 120]}]")
+
+
+def test_breaks_with_overlapping_windows_may_come_in_either_order(tmp_path):
+    """Planted seeds 6 and 13: with overlapping windows the solver may put the second window's break first;
+    each break still starts inside its own window, which is the rule, but the checker paired the breaks
+    with the windows by order and refused the roster the solver returned."""
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), [], breaks=TWO_BREAKS)
+    shift = shift_options(problem.site, dt.date(2026, 3, 2))[0]
+
+    def at(name, offset, minutes, paid=True):
+        return Activity(name, shift.start + dt.timedelta(minutes=offset),
+                        shift.start + dt.timedelta(minutes=offset + minutes), paid)
+
+    meal_first = RosterShift("A1", shift, (at("meal", 90, 15, False), at("rest", 105, 45)))
+    rest_first = RosterShift("A1", shift, (at("rest", 60, 45), at("meal", 105, 15, False)))
+    rest_late = RosterShift("A1", shift, (at("meal", 90, 15, False), at("rest", 195, 45)))
+    assert hard_violations(problem.rules, _view(problem, [meal_first])) == []
+    assert hard_violations(problem.rules, _view(problem, [rest_first])) == []
+    assert hard_violations(problem.rules, _view(problem, [rest_late]))     # rest outside its window
+    # and whatever order the solver picks, its roster passes
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), [], breaks=TWO_BREAKS, agents=3, need=3)
+    result = solve_roster(problem)
+    assert len(result.shifts) == 3
+    assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
