@@ -121,3 +121,29 @@ def test_breaks_with_overlapping_windows_may_come_in_either_order(tmp_path):
     result = solve_roster(problem)
     assert len(result.shifts) == 3
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+
+
+def test_a_search_the_clock_stops_reports_what_its_roster_costs(tmp_path, monkeypatch):
+    """Planted seed 5 on a loaded machine: the wall clock stopped the search before the prover or any
+    neighbourhood step improved the start, whose over-coverage counters had been left above what its roster
+    over-covers; the report charged 911.82 of over-coverage for a roster that over-covers by 900."""
+    from scheduler.roster import lns, search
+    from scheduler.roster.model import RosterModel
+    from scheduler.roster.solve import solve, start_roster
+
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), [], agents=2, need=1)
+    rm = RosterModel(problem)
+    rm.add_rules()
+    rm.add_coverage()
+    rm.minimize()
+    start = start_roster(rm)
+    for term in rm.terms:          # a feasible start whose over-coverage counters are loose
+        if term.name == "over_coverage":
+            start[term.variable.Index()] = 2
+    monkeypatch.setattr(search, "PROVER_DET_PER_S", 0.0)     # the prover gets no time
+    monkeypatch.setattr(lns, "WALL_BACKSTOP", 0.0)           # nor does any step
+    result = solve(rm, problem.site.solver, start)
+    assert result.report.status == "FEASIBLE" and result.report.wall_clock_cut
+    # One agent on the 8-hour shift at 10 an hour, nobody short and nobody spare.
+    assert result.breakdown.get("over_coverage", 0.0) == 0.0
+    assert result.report.objective == pytest.approx(80.0)
