@@ -22,13 +22,21 @@ class MinRestBetweenShifts(Rule):
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         rest = dt.timedelta(hours=self.hours)
         dates = list(ctx.dates)
-        for today, tomorrow in zip(dates, dates[1:]):
-            later = ctx.options(agent.agent_id, tomorrow)
-            for shift, var in ctx.options(agent.agent_id, today):
-                # One clique per shift: this shift, or any next-day shift that starts too soon.
-                clashes = [v for s, v in later if s.start < shift.end + rest]
-                if clashes:
-                    enforce(ctx.model.Add(var + sum(clashes) <= 1), literal)
+        for first, today in enumerate(dates):
+            options = ctx.options(agent.agent_id, today)
+            if not options:
+                continue
+            # A rest longer than a day reaches past tomorrow: every later day whose shifts may start too soon.
+            reach = max(s.end for s, _ in options) + rest
+            for later_day in dates[first + 1:]:
+                if later_day > reach.date():        # its shifts start on it, after the reach
+                    break
+                later = [(s, v) for s, v in ctx.options(agent.agent_id, later_day) if s.start < reach]
+                for shift, var in options:
+                    # One clique per shift: this shift, or any later shift that starts too soon.
+                    clashes = [v for s, v in later if s.start < shift.end + rest]
+                    if clashes:
+                        enforce(ctx.model.Add(var + sum(clashes) <= 1), literal)
 
     def check(self, roster: RosterView) -> list[Violation]:
         found = []

@@ -18,7 +18,7 @@ import pytest
 from rules.base import Activity, RosterShift, RosterView
 from rules.catalogue import CATALOGUE, hard_violations, site_rules
 from rules.loader import load_site
-from rules.site import Agent
+from rules.site import WEEKDAYS, Agent
 from scheduler.roster.diagnose import find_conflicts
 from scheduler.roster.model import RosterProblem
 from scheduler.roster.solve import solve_roster
@@ -34,7 +34,7 @@ site:
   name: Planted minimal
   timezone: {tz}
   interval_min: 60
-  opening_hours: {{{day}: ["09:00", "17:00"]}}
+  opening_hours: {{{hours}}}
 queues:
   - {{id: q1, channel: voice, service_goal: {{service_level: 0.8, target_s: 20}}}}
 shift_templates:
@@ -48,10 +48,13 @@ solver: {{time_limit_s: 1, workers: 2, seed: 1}}
 
 
 def _one_day(tmp_path, date: dt.date, rules: list[str], tz: str = "Europe/London", breaks: str = "",
-             agents: int = 1, need: int = 0) -> RosterProblem:
-    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[date.weekday()]
+             agents: int = 1, need: int = 0, every_day: bool = False) -> RosterProblem:
+    """A site open 09:00-17:00 on `date`'s weekday (or every day), one 8-hour shift, `agents` agents on one
+    contract of 0-40 h at 10 an hour, `need` agents required in every open hour of the week of `date`."""
+    days = WEEKDAYS if every_day else (WEEKDAYS[date.weekday()],)
+    hours = ", ".join(f'{day}: ["09:00", "17:00"]' for day in days)
     path = tmp_path / "site.yaml"
-    path.write_text(ONE_DAY.format(tz=tz, day=day, breaks=breaks,
+    path.write_text(ONE_DAY.format(tz=tz, hours=hours, breaks=breaks,
                                    rules="".join(f"  - {r}\n" for r in rules) or "  []\n").replace("rules:\n  []",
                                                                                                   "rules: []"))
     site = load_site(path)
@@ -147,3 +150,16 @@ def test_a_search_the_clock_stops_reports_what_its_roster_costs(tmp_path, monkey
     # One agent on the 8-hour shift at 10 an hour, nobody short and nobody spare.
     assert result.breakdown.get("over_coverage", 0.0) == 0.0
     assert result.report.objective == pytest.approx(80.0)
+
+
+def test_rest_longer_than_a_day_holds_across_the_days_between(tmp_path):
+    """Planted seed 66: a rest of 36 h was only encoded between shifts on consecutive days, so the solver
+    returned a shift ending Thursday 24:00 and the next starting Saturday 11:00, 35 h later, which the
+    checker refused. Here: 48 h rest, and the week's demand pulls for a shift every other day."""
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), ["{rule: min_rest_between_shifts, hours: 48}"], need=1,
+                       every_day=True)
+    assert find_conflicts(problem) == []
+    result = solve_roster(problem)
+    assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+    # 09:00-17:00 shifts 48 h apart at least: Monday, Thursday, Sunday is the most a week holds
+    assert len(result.shifts) == 3
