@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from rules.base import FixedPlan, RosterShift, Rule
+from rules.base import FixedPlan, RosterShift, RosterView, Rule, Violation
 from rules.catalogue import hard_violations, site_rules
-from rules.base import RosterView, Violation
 from rules.site import Agent, Site, TimeOff
 from rules.stability import ReferenceRoster
 from scheduler.intraday.policy import IntradayPolicy
@@ -65,12 +64,24 @@ def _changed(reference: list[RosterShift], revised: list[RosterShift], day: Day)
                                              or set(before[agent_id].activities) != set(after[agent_id].activities))))
 
 
-def _solve(name: str, site: Site, agents: list[Agent], time_off: list[TimeOff], reference: list[RosterShift],
-           requirements: pd.DataFrame, day: Day, until: dt.datetime, extra, listed_only: bool, priced: bool,
-           policy: IntradayPolicy, time_limit_s: float, offered: frozenset[str] = frozenset(),
-           split: dict | None = None) -> Replan:
+@dataclass(frozen=True)
+class Mode:
+    """How free one re-plan of today is."""
+
+    name: str
+    until: dt.datetime                      # nothing starting before this changes
+    extra: dict = field(default_factory=dict)   # the policy's variant shifts per (agent, date)
+    listed_only: bool = True                # only the published shift and `extra`, or every template too
+    priced: bool = False                    # departures cost the policy's prices (and their caps hold)
+    offered: frozenset[str] = frozenset()   # agents who may be offered voluntary time off
+    split: dict | None = None               # the published split of multi-skilled agents, to price moves from
+
+
+def _solve(mode: Mode, site: Site, agents: list[Agent], time_off: list[TimeOff], reference: list[RosterShift],
+           requirements: pd.DataFrame, day: Day, policy: IntradayPolicy, time_limit_s: float) -> Replan:
     started = time.perf_counter()
-    fixed = FixedPlan(tuple(reference), frozenset({day.date}), until)
+    name, extra, priced, split = mode.name, mode.extra, mode.priced, mode.split
+    fixed = FixedPlan(tuple(reference), frozenset({day.date}), mode.until)
     templates = {s.template_id for shifts in extra.values() for s in shifts} | {r.shift.template_id for r in reference}
     derived = with_variants(site, templates, policy)
     if priced:
@@ -80,9 +91,9 @@ def _solve(name: str, site: Site, agents: list[Agent], time_off: list[TimeOff], 
                       objective=replace(derived.objective, over_coverage=0.0))
     rules = site_rules(derived, time_off)
     if priced:
-        rules.append(ReferenceRoster(derived, fixed, policy.prices(), offered))
+        rules.append(ReferenceRoster(derived, fixed, policy.prices(), mode.offered))
     problem = RosterProblem(derived, agents, time_off, day.dates, rules, requirements, fixed=fixed,
-                            extra_options=extra, start=tuple(reference), listed_options_only=listed_only,
+                            extra_options=extra, start=tuple(reference), listed_options_only=mode.listed_only,
                             split_reference=split or {},
                             split_move_cost_per_hour=policy.move_skill.cost_per_hour if priced and split else 0.0)
     log.info("re-planning (%s): %d agents, %g s", name, len(agents), time_limit_s)
@@ -119,13 +130,12 @@ def replan_day(site: Site, agents: list[Agent], time_off: list[TimeOff], referen
     extra = today_options(site, agents, time_off, today, day.date, day.now, policy, offered)
     end_of_day = dt.datetime.combine(day.date + dt.timedelta(days=1), dt.time(), day.now.tzinfo)
     short = min(time_limit_s, 5.0)     # nothing is free in these two: the prover closes them at once
-    out = {"published": _solve("published", site, agents, time_off, reference, published_requirements, day,
-                               end_of_day, {}, True, False, policy, short),
-           "hold": _solve("hold", site, agents, time_off, reference, requirements, day, end_of_day, {}, True,
-                          False, policy, short)}
-    out["plan"] = _solve("plan", site, agents, time_off, reference, requirements, day, day.until, extra, True, True,
-                         policy, time_limit_s, offered, split_of(out["published"].result.allocation))
+    solve = lambda mode, needed, limit: _solve(mode, site, agents, time_off, reference, needed, day, policy, limit)  # noqa: E731
+    out = {"published": solve(Mode("published", end_of_day), published_requirements, short),
+           "hold": solve(Mode("hold", end_of_day), requirements, short)}
+    split = split_of(out["published"].result.allocation)
+    out["plan"] = solve(Mode("plan", day.until, extra, priced=True, offered=offered, split=split), requirements,
+                        time_limit_s)
     if with_scratch:
-        out["scratch"] = _solve("scratch", site, agents, time_off, reference, requirements, day, day.until, extra,
-                                False, False, policy, time_limit_s)
+        out["scratch"] = solve(Mode("scratch", day.until, extra, listed_only=False), requirements, time_limit_s)
     return out
