@@ -12,12 +12,12 @@ Exit codes: 0 every queue forecast; 2 a mistake in the input or options;
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 from pathlib import Path
 
 import pandas as pd
 
+from common.args import iso_date
 from common.errors import InputError
 from common.io import atomic_write_text, check_output_file
 
@@ -25,13 +25,6 @@ log = logging.getLogger(__name__)
 
 EXIT_SOME_QUEUES_FAILED = 3
 DEFAULT_SITE = Path(__file__).resolve().parents[1] / "data" / "sample_site" / "site.yaml"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def _positive(text: str) -> int:
@@ -60,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--special-days", type=Path, help="YAML with a special_days list (campaigns, outages)")
     parser.add_argument("--timezone", help="IANA timezone of the site (default: the site YAML's, else UTC)")
     parser.add_argument("--horizon-days", type=_positive, default=14, help="days to forecast (default 14)")
-    parser.add_argument("--start", type=_date, help="first forecast day (default: the day after the history)")
+    parser.add_argument("--start", type=iso_date, help="first forecast day (default: the day after the history)")
     parser.add_argument("--out", type=Path, help="write the forecast CSV here")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"forecast store (default {DEFAULT_DB})")
     parser.add_argument("--no-store", action="store_true", help="do not record the run in the store")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from pathlib import Path
 
+from common.args import iso_date
 from common.errors import InputError
 from common.io import check_output_folder
 from forecast.store import DEFAULT_DB
@@ -21,19 +21,12 @@ from scheduler.roster.model import RosterProblem
 log = logging.getLogger(__name__)
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
-
-
 def _input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE, help="site YAML (default: the bundled sample site)")
     parser.add_argument("--history", type=Path, help="contact history CSV (default: the site YAML's files.history)")
     parser.add_argument("--agents", type=Path, help="agents CSV (default: the site YAML's files.agents)")
     parser.add_argument("--time-off", type=Path, help="time-off CSV (default: the site YAML's files.time_off)")
-    parser.add_argument("--week-start", type=_date, help="first day of the week to plan (default: the week after the history)")
+    parser.add_argument("--week-start", type=iso_date, help="first day of the week to plan (default: the week after the history)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _input_arguments(explain)
     explain.add_argument("--out", type=Path, default=Path("out"), help="the plan's output folder (default: out/)")
     explain.add_argument("--agent", required=True, help="agent_id")
-    explain.add_argument("--date", required=True, type=_date, help="the day, YYYY-MM-DD")
+    explain.add_argument("--date", required=True, type=iso_date, help="the day, YYYY-MM-DD")
     explain.set_defaults(func=explain_command)
 
 

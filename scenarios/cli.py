@@ -8,23 +8,16 @@ file (nothing written); 3 some scenarios failed (each is reported, the rest are 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from pathlib import Path
 
+from common.args import iso_date
 from common.errors import InputError
 
 log = logging.getLogger(__name__)
 
 EXIT_SOME_FAILED = 3
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def _positive(text: str) -> int:
@@ -53,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--history", type=Path, help="contact history CSV (default: the site YAML's)")
     parser.add_argument("--agents", type=Path, help="agents CSV (default: the site YAML's)")
     parser.add_argument("--time-off", type=Path, help="time-off CSV (default: the site YAML's)")
-    parser.add_argument("--week-start", type=_date, help="first day of the week (default: the week after the history)")
+    parser.add_argument("--week-start", type=iso_date, help="first day of the week (default: the week after the history)")
     parser.add_argument("--time-limit", type=float, help="roster time limit per plan in seconds (default: the site's)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local processes)")
     parser.add_argument("--parallel", type=_positive,

@@ -11,7 +11,6 @@ plan) — all or nothing.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import math
 import shlex
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from common.args import iso_date
 from common.errors import InputError
 from common.io import atomic_write_text, staged_output
 from forecast.history import ALLOWED_INTERVALS_MIN, infer_interval_min, load_history
@@ -33,13 +33,6 @@ from scheduler.calibration.intervals import aggregate_calls
 from scheduler.calibration.presence import DEFAULT_SESSION_GAP_S, service_spans, sessions
 
 log = logging.getLogger(__name__)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -66,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     src.add_argument("--history", type=Path, help="interval history CSV with answered, abandoned, "
                                                   "answered_within_target, wait_s_total, agents_staffed")
     _common(p)
-    p.add_argument("--fit-until", type=_date, required=True,
+    p.add_argument("--fit-until", type=iso_date, required=True,
                    help="calibrate on records before this local date; test from it on (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--days", default="mon,tue,wed,thu,fri,sat,sun",
