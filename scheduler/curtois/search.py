@@ -57,6 +57,9 @@ EPOCH_S = 6.0
 # machine: about 4e-5), and the share of the limit the start may use; together with the instance's size they
 # set the search's budget, so it does not depend on the clock.
 BUILD_S_PER_VARIABLE = 4e-5
+# Wall seconds per shift choice (employee x day x allowed type) to build the lean model, at the least (idle
+# machine; about 2e-4 with other work on both cores): when even that exceeds the limit, nothing is built.
+BUILD_S_PER_OPTION = 8e-5
 START_SHARE = 0.35
 # Time kept at the end for writing the roster and checking it.
 FINISH_RESERVE_S = 0.05
@@ -98,6 +101,7 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
     if workers < 1:
         raise InputError("--workers", f"{workers} workers", "use at least 1")
     deadline = sat.Deadline(started + time_limit_s - FINISH_RESERVE_S)
+    horizon = cp.instance.horizon
 
     def elapsed() -> float:
         return time.perf_counter() - started
@@ -107,9 +111,15 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
         return CurtoisResult(None, status, None, None, elapsed(), None, None, wall_cut=deadline.cut,
                              message=message)
 
+    options = sum(cp.instance.horizon * sum(1 for t in cp.instance.shifts if s.max_shifts.get(t.id, horizon) > 0)
+                  for s in cp.instance.staff)
+    if BUILD_S_PER_OPTION * options > deadline.left():
+        deadline.cut = True
+        return without_roster("UNKNOWN", f"no roster found within the limit: building the model of "
+                                         f"{options} shift choices takes about {BUILD_S_PER_OPTION * options:.0f} s "
+                                         f"on this machine, more than the {time_limit_s:g} s limit")
     lean = CurtoisModel(cp, flow=None)        # the chain's model: no path graphs, so each step is solved fast
     lean_variables = len(lean.model.proto.variables)
-    horizon = cp.instance.horizon
     estimate = lean_variables + sum(flow_size(s, horizon, True) for s in cp.instance.staff)
     cm, prover, prover_share = lean, LIN2, LARGE_PROVER_SHARE
     if estimate <= FLOW_MAX_ESTIMATE:
@@ -123,8 +133,10 @@ def solve_curtois(cp: CurtoisProblem, *, time_limit_s: float = 60.0, workers: in
     # The start: its budget (deterministic) and the wall-clock deadline by which it must have a roster.
     expected_build = BUILD_S_PER_VARIABLE * (lean_variables + (len(cm.model.proto.variables) if cm is not lean else 0))
     start_budget = max(0.5, START_SHARE * time_limit_s - expected_build) * START_DET_PER_S
+    per_employee = max(0.5, min(5.0, 4 * start_budget / max(1, len(cp.problem.agents))))
     first = employee_by_employee(cp, seed=seed, det_budget=start_budget, deadline=deadline,
-                                 det_limit_per_employee=max(0.5, min(5.0, start_budget / max(1, len(cp.problem.agents)) * 4)))
+                                 det_limit_per_employee=per_employee,
+                                 improve_until=started + START_SHARE * time_limit_s)
     if first.roster is None:
         if first.status == "INFEASIBLE":
             return without_roster("INFEASIBLE", first.message)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -172,11 +173,13 @@ def _minutes_reach(staff: Staff, lengths: dict[str, int], horizon: int, worked: 
 
 
 def assign_types(flags: list[bool], types: dict[str, int], follows: dict[str, set[str]], caps: dict[str, int],
-                 low: int, high: int, value: list[dict[str, float]], rng: random.Random) -> list[str | None] | None:
+                 low: int, high: int, value: list[dict[str, float]], rng: random.Random,
+                 room_first: bool = False) -> list[str | None] | None:
     """Shift types for the worked days of a pattern: no forbidden succession inside a run, total minutes in
     [low, high], preferring valuable types and keeping to the per-type maxima where it can (they are not in
     the DP; the caller checks the result on the exact model). `types`: id -> minutes of the types the
-    employee may work; `follows[t]`: types that may be worked the day after t. None if the minutes cannot be
+    employee may work; `follows[t]`: types that may be worked the day after t. With `room_first` the walk
+    prefers the types furthest from their maximum before the valuable ones. None if the minutes cannot be
     met."""
     worked = [d for d, f in enumerate(flags) if f]
     if not worked:
@@ -228,10 +231,13 @@ def assign_types(flags: list[bool], types: dict[str, int], follows: dict[str, se
             break
         joined = worked[i - 1] == worked[i] - 1
         options = [u for u, bits in reach[i - 1].items() if bits >> m & 1 and (not joined or t in follows[u])]
-        # Within the maxima if possible, then the most valuable; random among equals.
+        # Within the maxima if possible, then the most valuable (or the most room left); random among equals.
         room = [u for u in options if used[u] < caps.get(u, len(flags))] or options
-        top_value = max(value[worked[i - 1]].get(u, 0) for u in room)
-        t = rng.choice([u for u in room if value[worked[i - 1]].get(u, 0) == top_value])
+        day_value = value[worked[i - 1]]
+        rank = (lambda u: (caps.get(u, len(flags)) - used[u], day_value.get(u, 0))) if room_first else (
+            lambda u: (day_value.get(u, 0), 0))
+        top = max(rank(u) for u in room)
+        t = rng.choice([u for u in room if rank(u) == top])
     return days
 
 
@@ -325,12 +331,20 @@ class EmployeeSolver:
         # Middle counts first: the window's ends are where the shifts' lengths are least likely to fit.
         middle = (fits[0] + fits[-1]) / 2 if fits else 0
         fits.sort(key=lambda n: (abs(n - middle), n))
+        near = None
         for attempt, worked in enumerate(fits[:8]):
             flags = self.patterns.pattern(worked, day_value, rng)
             if flags is None or not types:
                 continue
-            days = assign_types(flags, types, follows, caps, staff.min_minutes, staff.max_minutes, value, rng)
-            if days is not None and self.check(days):
+            for room_first in (False, True):
+                days = assign_types(flags, types, follows, caps, staff.min_minutes, staff.max_minutes, value, rng,
+                                    room_first)
+                if days is not None and self.check(days):
+                    return "FEASIBLE", days
+                near = near or (days and (flags, days))
+        if near is not None:        # the DP's shifts break a per-type maximum: CP-SAT repairs them, pattern kept
+            status, days = self._solve(values, min(det_limit, 1.0), fixed=near[0], hint=near[1])
+            if days is not None:
                 return "FEASIBLE", days
         status, days = self._solve(values, det_limit)
         if days is not None:
@@ -346,12 +360,13 @@ class EmployeeSolver:
 
 def employee_by_employee(cp: CurtoisProblem, det_limit_per_employee: float = 2.0, seed: int = 0,
                          passes: int = 3, deadline: Deadline | None = None,
-                         det_budget: float | None = None) -> StartResult:
+                         det_budget: float | None = None, improve_until: float | None = None) -> StartResult:
     """Employee -> shift id (or None) per day, employees in the instance's order against the cover still short.
 
     `det_budget` (deterministic seconds for the whole start, after which only the first pass goes on) keeps
     it reproducible; `deadline` is the wall-clock backstop: past it the start stops and says which employees
-    it did not reach.
+    it did not reach. The best-response passes also stop at `improve_until` (a time.perf_counter() value), so
+    they leave the search its share of the limit; stopping them on the clock is recorded as a cut.
     """
     problem = cp.problem
     need: dict[tuple, int] = {(row.date, row.shift): row.requirement for row in cp.cover}
@@ -432,7 +447,12 @@ def employee_by_employee(cp: CurtoisProblem, det_limit_per_employee: float = 2.0
     for number in range(1, passes):
         changed = False
         for agent in problem.agents:
-            if (deadline is not None and deadline.passed()) or (det_budget is not None and spent() > det_budget):
+            if det_budget is not None and spent() > det_budget:
+                break
+            if (deadline is not None and deadline.passed()) or (improve_until is not None and
+                                                                time.perf_counter() > improve_until):
+                if deadline is not None:
+                    deadline.cut = True
                 break
             previous = roster[agent.agent_id]
             book(previous, -1)                   # this employee's own shifts are open again
