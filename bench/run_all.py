@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 
-MODULES = ["bench.bench_staffing", "bench.bench_forecast", "bench.bench_roster", "bench.bench_roster_scale", "bench.bench_fairness", "bench.bench_intraday", "bench.bench_calibration",
+MODULES = ["bench.bench_staffing", "bench.bench_forecast", "bench.bench_roster", "bench.bench_curtois_planted", "bench.bench_roster_scale", "bench.bench_fairness", "bench.bench_intraday", "bench.bench_calibration",
            "bench.bench_surge"]
 
 
