@@ -20,7 +20,7 @@ import pandas as pd
 
 from bench.scale_site import WEEK_START, scale_problem, scale_requirements
 from scheduler.intraday.policy import IntradayPolicy
-from scheduler.intraday.replan import day_frame, replan_day
+from scheduler.intraday.replan import Mode, replan_once, day_frame, replan_day
 from scheduler.roster.model import RosterModel
 from scheduler.roster.solve import _shifts, start_roster
 from scheduler.roster import lns
@@ -69,8 +69,9 @@ def run() -> list[dict]:
         published = problem.requirements[(problem.requirements["start"].dt.date == WEEK_START)
                                          & (problem.requirements["start"] >= pd.Timestamp(now))].reset_index(drop=True)
         # The published roster meets what it covers; the surge asks 30% more of voice from now on.
-        covered = replan_day(site, problem.agents, [], roster, published, published, day, IntradayPolicy(), limit,
-                             with_scratch=False)["hold"].result.coverage
+        end_of_day = dt.datetime.combine(WEEK_START + dt.timedelta(days=1), dt.time(), now.tzinfo)
+        covered = replan_once(Mode("hold", end_of_day), site, problem.agents, [], roster, published, day,
+                         IntradayPolicy(), 5.0).result.coverage
         published = published.merge(covered[["queue", "start", "scheduled"]], on=["queue", "start"], how="left")
         published["agents"] = published[["agents", "scheduled"]].min(axis=1).fillna(0).astype(int)
         published = published.drop(columns="scheduled")

@@ -77,8 +77,9 @@ class Mode:
     split: dict | None = None               # the published split of multi-skilled agents, to price moves from
 
 
-def _solve(mode: Mode, site: Site, agents: list[Agent], time_off: list[TimeOff], reference: list[RosterShift],
+def replan_once(mode: Mode, site: Site, agents: list[Agent], time_off: list[TimeOff], reference: list[RosterShift],
            requirements: pd.DataFrame, day: Day, policy: IntradayPolicy, time_limit_s: float) -> Replan:
+    """One re-plan of today in the given mode, checked by every rule's checker and the frozen past's."""
     started = time.perf_counter()
     name, extra, priced, split = mode.name, mode.extra, mode.priced, mode.split
     fixed = FixedPlan(tuple(reference), frozenset({day.date}), mode.until)
@@ -130,7 +131,7 @@ def replan_day(site: Site, agents: list[Agent], time_off: list[TimeOff], referen
     extra = today_options(site, agents, time_off, today, day.date, day.now, policy, offered)
     end_of_day = dt.datetime.combine(day.date + dt.timedelta(days=1), dt.time(), day.now.tzinfo)
     short = min(time_limit_s, 5.0)     # nothing is free in these two: the prover closes them at once
-    solve = lambda mode, needed, limit: _solve(mode, site, agents, time_off, reference, needed, day, policy, limit)  # noqa: E731
+    solve = lambda mode, needed, limit: replan_once(mode, site, agents, time_off, reference, needed, day, policy, limit)  # noqa: E731
     out = {"published": solve(Mode("published", end_of_day), published_requirements, short),
            "hold": solve(Mode("hold", end_of_day), requirements, short)}
     split = split_of(out["published"].result.allocation)
