@@ -1,0 +1,448 @@
+"""A lower bound on the roster model's objective from an aggregate model that knows how rosters are made.
+
+The full model (scheduler/roster/model.py) has a boolean per agent, day and shift, and one per placement of
+every break; CP-SAT's own bound on it comes from its LP, which on a week of hundreds of agents it does not
+even finish in the search's budget. Agents with the same skills, contract, options and rules are
+interchangeable, though, so this module counts them instead:
+
+    n[g, d, s]   agents of group g working shift s (a template at a start) on day d
+    b[k, d, s, i, p]  shifts s of skill group k on day d that take their i-th break at p
+    a[r, k, d, s, p]  sessions of activity rule r (training) of skill group k held in a shift s from p
+
+with the group's contract hours, days off, consecutive days and shift-type limits summed over its agents,
+coverage per skill group and interval from those counts less the breaks and activities, split across the
+group's queues, and the model's own under-coverage (convex segments), over-coverage and paid-hours terms,
+with the model's own integer coefficients. Soft terms it does not model (fairness, preferences, ...) count
+their least possible value (0 for all of today's rules).
+
+Why it is a relaxation (every relaxation below only enlarges the feasible set): map any feasible roster of
+the full model to counts — n = how many agents of g work s on d, b = how many of those shifts take break i
+at p, a = how many of those sessions start at p in s. Then:
+- each aggregate constraint is the sum over the group's agents of a constraint the full model holds per agent
+  (one shift a day, weekly paid minutes within the contract and so between low / longest shift and
+  high / shortest shift worked, at most so many working days, at most `days` in
+  any `days + 1` consecutive ones, at most `max` shifts of a type, one break i per shift inside its window,
+  `per_week` sessions each inside a worked shift), so the counts satisfy it;
+- coverage of a (skill group, interval) is the same linear function of the counts as of the booleans, so
+  the roster's coverage, its split across queues (the same allocation, which is integral and ≥ 0) and its
+  under- and over-coverage segments are feasible here with the same values;
+- paid-hours cost is the same coefficient per shift, summed over the agents working it;
+- what is left out (rest between shifts, breaks not overlapping each other, one activity at a time,
+  caps and floors that couple agents, per-agent patterns and every soft term) only removes constraints or
+  replaces a cost term by its least possible value.
+So the roster's counts are feasible with an aggregate cost at most the roster's cost, and the aggregate
+optimum — a fortiori the best bound CP-SAT proves on it — is at most the full optimum.
+
+The module rebuilds breaks and activities from the site's templates and the rules, and checks the result
+against the absences the full model made; where they differ (a rule it does not know, an intraday model with
+a frozen past or extra options), it declines (None) rather than guess.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import FlatIntExpr
+
+from rules.activities import STEP_MIN as ACTIVITY_STEP_MIN, ScheduledActivity
+from rules.breaks import BREAK_STEP_MIN, BreakPlacement
+from rules.max_consecutive_days import MaxConsecutiveDays
+from rules.min_days_off import MinDaysOffPerWeek
+from rules.shift_type_limits import MaxShiftsOfTypePerWeek
+from rules.structural import ContractHours, OneShiftPerDay
+from rules.base import Shift
+from scheduler.roster.model import RosterModel, epoch_min
+
+log = logging.getLogger(__name__)
+
+EXACT_TERMS = ("under_coverage", "over_coverage", "paid_hours_cost")
+
+
+@dataclass
+class AggregateBound:
+    """A lower bound on the full model's objective, in its integer cost units (objective × COST_SCALE)."""
+
+    bound: int                      # the aggregate LP's optimum, certified from its duals and rounded up
+    objective: int                  # the LP's own optimum (its solution: a fractional, optimistic roster)
+    status: str
+    groups: int                     # groups of interchangeable agents
+    variables: int
+    floor_of_dropped: int           # least value of the terms left out (fairness, preferences, ...)
+    wall_s: float
+    breakdown: dict[str, int] = field(default_factory=dict)   # the LP solution's cost by exact term
+
+
+@dataclass
+class _Group:
+    agents: list[str]
+    skills: tuple[str, ...]
+    contract: str
+    options: dict[dt.date, dict[Shift, int]]     # shift -> paid-hours cost of one agent working it
+    rules: list[Any]                              # the rules that apply to its agents
+
+    @property
+    def size(self) -> int:
+        return len(self.agents)
+
+
+def unsupported(rm: RosterModel) -> str | None:
+    """Why the aggregate model would not be a faithful relaxation of this model, or None if it is."""
+    problem = rm.problem
+    if problem.fixed is not None or problem.extra_options or problem.listed_options_only:
+        return "a frozen past or listed options (an intraday re-plan)"
+    if problem.split_reference and problem.split_move_cost_per_hour:
+        return "a published split across queues"
+    if len(rm.agents) != len(problem.agents) or rm.fixed_couplings:
+        return "a neighbourhood's sub-model"
+    if not rm.requirement:
+        return "no coverage in the model"
+    if any(isinstance(r, ScheduledActivity) and r.deferrable_cost is not None for r in problem.rules):
+        return "deferrable activities"
+    return None
+
+
+def _min_of(model: cp_model.CpModel, coefficient: int, expr: Any, day_of: dict[int, tuple]) -> int:
+    """The least value coefficient × expr can take: each variable at the end of its domain that lowers it,
+    except that the shift variables of one agent's day (`day_of`: index -> (agent, date), for agents bound
+    by one shift a day) take at most one 1 between them, so they lower it by at most their lowest weight."""
+    if isinstance(expr, (int, float)):
+        return math.floor(coefficient * expr)
+    flat = FlatIntExpr(expr)
+    low = coefficient * flat.offset
+    per_day: dict[tuple, int] = defaultdict(int)
+    for var, coef in zip(flat.vars, flat.coeffs):
+        weight = coefficient * coef
+        if var.index in day_of and weight < 0:
+            per_day[day_of[var.index]] = min(per_day[day_of[var.index]], weight)
+        elif var.index not in day_of:
+            domain = list(model.proto.variables[var.index].domain)
+            low += weight * (domain[0] if weight > 0 else domain[-1])
+    return low + sum(per_day.values())
+
+
+def _plus(moment: dt.datetime, minutes: int) -> dt.datetime:
+    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
+
+
+class _Absences:
+    """Coverage units an absence takes off, counted exactly as RosterModel.presence counts them."""
+
+    def __init__(self, rm: RosterModel):
+        self.interval = rm.site.interval_min
+        self.unit = rm.coverage_unit_min
+        self.anchor = epoch_min(rm._week_anchor())
+        self.open = {t for _, t in rm.requirement}
+
+    def units(self, start: dt.datetime, minutes: int) -> list[tuple[int, int]]:
+        first_min = epoch_min(start)
+        first = first_min - (first_min - self.anchor) % self.interval
+        found = []
+        for t in range(first, first_min + minutes, self.interval):
+            overlap = min(t + self.interval, first_min + minutes) - max(t, first_min)
+            if overlap > 0 and t in self.open:
+                if overlap % self.unit:
+                    raise ValueError("an absence overlap is not a whole number of coverage units")
+                found.append((t, overlap // self.unit))
+        return found
+
+
+def _groups(rm: RosterModel, paid: dict[int, int]) -> list[_Group]:
+    """Agents with the same skills, contract, options (with their cost) and rules, in first-seen order."""
+    rules = rm.problem.rules
+    by_key: dict[tuple, _Group] = {}
+    for agent in rm.agents:
+        options = {d: {shift: paid.get(var.Index(), 0) for shift, var in rm.options(agent.agent_id, d)}
+                   for d in rm.dates}
+        applying = tuple(i for i, rule in enumerate(rules) if rule.applies_to(agent))
+        skills = tuple(sorted(agent.skills))
+        key = (skills, agent.contract, applying,
+               tuple(tuple(sorted((s.start, s.end, s.template_id, c) for s, c in options[d].items())) for d in rm.dates))
+        if key not in by_key:
+            by_key[key] = _Group([], skills, agent.contract, options, [rules[i] for i in applying])
+        by_key[key].agents.append(agent.agent_id)
+    return list(by_key.values())
+
+
+def _breaks(rm: RosterModel, shift: Shift) -> list[list[tuple[str, dt.datetime, int]]]:
+    """Per break of the shift's template: (name, start, minutes) of every placement BreakPlacement allows."""
+    template = rm.site.template(shift.template_id)
+    return [[(spec.name, _plus(shift.start, offset), spec.length_min)
+             for offset in range(spec.earliest_after_min, spec.latest_after_min + 1, BREAK_STEP_MIN)]
+            for spec in template.breaks]
+
+
+def _sessions(rule: ScheduledActivity, shift: Shift) -> list[dt.datetime]:
+    """Starts of the rule's activity inside the shift and the rule's window, as ScheduledActivity places them."""
+    found = []
+    for offset in range(0, shift.minutes - rule.length_min + 1, ACTIVITY_STEP_MIN):
+        start = _plus(shift.start, offset)
+        clock = start.hour * 60 + start.minute
+        if rule.window_from <= clock and clock + rule.length_min <= rule.window_to:
+            found.append(start)
+    return found
+
+
+def _predicted_absences(rm: RosterModel, groups: list[_Group]) -> set[tuple]:
+    """(agent, date, name, start, minutes) of every absence variable the full model should have made."""
+    found = set()
+    for group in groups:
+        for rule in group.rules:
+            for d in rm.open_dates:
+                for shift in group.options[d]:
+                    if isinstance(rule, BreakPlacement):
+                        places = [p for spec in _breaks(rm, shift) for p in spec]
+                    elif isinstance(rule, ScheduledActivity):
+                        places = [(rule.name, p, rule.length_min) for p in _sessions(rule, shift)]
+                    else:
+                        continue
+                    for agent_id in group.agents:
+                        found.update((agent_id, d, name, start, minutes) for name, start, minutes in places)
+    return found
+
+
+def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] | None:
+    """The aggregate model of a full roster model built with add_rules, add_coverage and minimize; None when
+    it would not be a faithful relaxation (see `unsupported`)."""
+    reason = unsupported(rm)
+    if reason is not None:
+        log.info("  aggregate bound skipped: %s", reason)
+        return None
+    proto = rm.model.proto
+    paid: dict[int, int] = {}
+    exact: dict[str, list] = defaultdict(list)
+    one_a_day = {a.agent_id for a in rm.agents if any(isinstance(r, OneShiftPerDay) and r.applies_to(a)
+                                                      for r in rm.problem.rules)}
+    day_of = {var.Index(): (agent_id, d) for (agent_id, d), options in rm.option_groups().items()
+              if agent_id in one_a_day for _, var in options}
+    floor = 0
+    for term in rm.terms:
+        if term.name in EXACT_TERMS:
+            exact[term.name].append(term)
+            if term.name == "paid_hours_cost":
+                paid[term.variable.Index()] = paid.get(term.variable.Index(), 0) + term.coefficient
+        else:
+            floor += _min_of(rm.model, term.coefficient, term.variable, day_of)
+    groups = _groups(rm, paid)
+    made = {(a.agent_id, a.date, a.name, a.start, a.minutes) for a in rm.absences}
+    if made != _predicted_absences(rm, groups):
+        log.warning("  aggregate bound skipped: the model's breaks and activities are not the ones it rebuilds")
+        return None
+
+    model = cp_model.CpModel()
+    absences = _Absences(rm)
+    per_interval = rm.site.interval_min // rm.coverage_unit_min
+    # (skill group, interval) -> [(coverage units, variable)]
+    presence: dict[tuple[tuple[str, ...], int], list[tuple[int, Any]]] = defaultdict(list)
+    shift_of = {var.Index(): shift for options in rm.option_groups().values() for shift, var in options}
+    shift_units: dict[Shift, set[tuple[int, int]]] = defaultdict(set)
+    for _, _, t, units, var in rm.presence_terms:
+        if units > 0:
+            shift_units[shift_of[var.Index()]].add((t, units))
+    counts: dict[tuple[int, dt.date, Shift], Any] = {}
+    cost: list[tuple[int, Any]] = []
+    for gi, group in enumerate(groups):
+        m = group.size
+        for d in rm.dates:
+            for shift, price in group.options[d].items():
+                var = model.NewIntVar(0, m, f"n[{gi},{d},{shift.template_id}@{shift.start:%H%M}]")
+                counts[(gi, d, shift)] = var
+                if price:
+                    cost.append((price, var))
+                for t, units in shift_units.get(shift, []):
+                    presence[(group.skills, t)].append((units, var))
+        worked = [v for (g, _, _), v in counts.items() if g == gi]
+        day_vars = {d: [counts[(gi, d, s)] for s in group.options[d]] for d in rm.dates}
+        for rule in group.rules:
+            if isinstance(rule, OneShiftPerDay):
+                for d in rm.dates:
+                    if len(day_vars[d]) > 1:
+                        model.Add(sum(day_vars[d]) <= m)
+            elif isinstance(rule, ContractHours):
+                contract = rule.contracts[group.contract]
+                low, high = round(contract.min_hours_week * 60), round(contract.max_hours_week * 60)
+                minutes = sum(rule.paid_min[s.template_id] * counts[(gi, d, s)]
+                              for d in rm.dates for s in group.options[d])
+                model.Add(minutes >= m * low)
+                model.Add(minutes <= m * high)
+                # Whole shifts: an agent works at least low / (longest paid shift) and at most high / (shortest)
+                # of them. Summed hours alone would let a group of 5-9 h agents on 5 h shifts share 10 shifts.
+                paid = [rule.paid_min[s.template_id] for d in rm.dates for s in group.options[d]]
+                if paid and min(paid) > 0:
+                    model.Add(sum(worked) >= m * -(-low // max(paid)))
+                    model.Add(sum(worked) <= m * (high // min(paid)))
+            elif isinstance(rule, MinDaysOffPerWeek):
+                model.Add(sum(worked) <= m * (len(rm.dates) - rule.days))
+            elif isinstance(rule, MaxConsecutiveDays):
+                dates = list(rm.dates)
+                for first in range(0, len(dates) - rule.days):
+                    model.Add(sum(v for d in dates[first:first + rule.days + 1] for v in day_vars[d]) <= m * rule.days)
+            elif isinstance(rule, MaxShiftsOfTypePerWeek):
+                typed = [counts[(gi, d, s)] for d in rm.dates for s in group.options[d]
+                         if s.template_id == rule.template_id]
+                if len(typed) > rule.max:
+                    model.Add(sum(typed) <= m * rule.max)
+
+    # Breaks and activities, per skill group (coverage only sees the skill group).
+    skill_groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for gi, group in enumerate(groups):
+        skill_groups[group.skills].append(gi)
+    for skills, members in skill_groups.items():
+        for d in rm.open_dates:
+            shifts = sorted({s for gi in members for s in groups[gi].options[d]}, key=lambda s: (s.start, s.template_id))
+            for shift in shifts:
+                with_breaks = [counts[(gi, d, shift)] for gi in members if shift in groups[gi].options[d]
+                               and any(isinstance(r, BreakPlacement) for r in groups[gi].rules)]
+                if not with_breaks:
+                    continue
+                most = sum(groups[gi].size for gi in members if shift in groups[gi].options[d])
+                for i, places in enumerate(_breaks(rm, shift)):
+                    chosen = []
+                    for name, start, minutes in places:
+                        var = model.NewIntVar(0, most, f"b[{'+'.join(skills)},{d},{shift.start:%H%M},{i},{start:%H%M}]")
+                        chosen.append(var)
+                        for t, units in absences.units(start, minutes):
+                            presence[(skills, t)].append((-units, var))
+                    model.Add(sum(chosen) == sum(with_breaks))
+        for rule in rm.problem.rules:
+            if not isinstance(rule, ScheduledActivity):
+                continue
+            bound_to = [gi for gi in members if rule in groups[gi].rules]
+            if not bound_to:
+                continue
+            held = []
+            for d in rm.open_dates:
+                shifts = sorted({s for gi in bound_to for s in groups[gi].options[d]}, key=lambda s: (s.start, s.template_id))
+                for shift in shifts:
+                    working = sum(counts[(gi, d, shift)] for gi in bound_to if shift in groups[gi].options[d])
+                    most = sum(groups[gi].size for gi in bound_to if shift in groups[gi].options[d])
+                    for start in _sessions(rule, shift):
+                        var = model.NewIntVar(0, most, f"a[{rule.label},{'+'.join(skills)},{shift.start:%H%M},{start:%H%M}]")
+                        model.Add(var <= working)
+                        held.append(var)
+                        for t, units in absences.units(start, rule.length_min):
+                            presence[(skills, t)].append((-units, var))
+            model.Add(sum(held) == rule.per_week * sum(groups[gi].size for gi in bound_to))
+
+    # Coverage: each skill group's units split across its open queues, then the model's own cost terms.
+    open_queues: dict[int, set[str]] = defaultdict(set)
+    for q, t in rm.requirement:
+        open_queues[t].add(q)
+    served: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for (skills, t), parts in sorted(presence.items()):
+        queues = [q for q in skills if q in open_queues[t]]
+        if not queues:
+            continue
+        units = sum(c * v for c, v in parts)
+        if len(queues) == 1:
+            served[(queues[0], t)].append(units)
+            continue
+        most = sum(groups[gi].size for gi in skill_groups[skills]) * per_interval
+        split = [model.NewIntVar(0, most, f"alloc[{'+'.join(skills)},{q},{t}]") for q in queues]
+        model.Add(sum(split) == units)
+        for q, var in zip(queues, split):
+            served[(q, t)].append(var)
+    under: dict[tuple[str, int], list[tuple[int, Any]]] = defaultdict(list)
+    for term in exact["under_coverage"]:
+        domain = list(proto.variables[term.variable.Index()].domain)
+        seg = model.NewIntVar(domain[0], domain[-1], f"under[{term.queue},{term.start_min}]")
+        under[(term.queue, term.start_min)].append((term.coefficient, seg))
+        cost.append((term.coefficient, seg))
+    over_terms = {(term.queue, term.start_min): term for term in exact["over_coverage"]}
+    for (q, t), need in sorted(rm.requirement.items()):
+        cover = sum(served.get((q, t), []))
+        if under[(q, t)]:
+            model.Add(sum(v for _, v in under[(q, t)]) >= need * per_interval - cover)
+        term = over_terms.get((q, t))
+        if term is not None:
+            domain = list(proto.variables[term.variable.Index()].domain)
+            over = model.NewIntVar(domain[0], domain[-1], f"over[{q},{t}]")
+            model.Add(over >= cover - need * per_interval)
+            cost.append((term.coefficient, over))
+    model.Minimize(sum(c * v for c, v in cost) + floor)
+    parts = {"paid_hours_cost": [(c, v) for c, v in cost if v.name.startswith("n[")],
+             "under_coverage": [(c, v) for c, v in cost if v.name.startswith("under[")],
+             "over_coverage": [(c, v) for c, v in cost if v.name.startswith("over[")]}
+    group_of = {agent_id: gi for gi, group in enumerate(groups) for agent_id in group.agents}
+    return model, {"groups": len(groups), "floor": floor, "parts": parts, "counts": counts, "group_of": group_of}
+
+
+def _safe_dual_bound(proto: Any, constraints: list[Any], variables: list[Any]) -> float:
+    """A lower bound on the LP's optimum from its dual values alone, valid for any duals (Lagrangian
+    duality): Σ_i y_i·(the side of row i its sign selects) + Σ_j min over x_j's bounds of its reduced cost
+    × x_j. It does not trust the LP solver's tolerances: rounding in its duals can only weaken it."""
+    total = [float(proto.objective.offset)]
+    reduced = {j: float(c) for j, c in zip(proto.objective.vars, proto.objective.coeffs)}
+    for c, row in zip(proto.constraints, constraints):
+        y = row.dual_value()
+        low, high = list(c.linear.domain)
+        side = low if y > 0 else high
+        if y == 0 or abs(side) >= cp_model.INT_MAX:      # no usable side: this row's dual counts as 0
+            continue
+        total.append(y * side)
+        for j, a in zip(c.linear.vars, c.linear.coeffs):
+            reduced[j] = reduced.get(j, 0.0) - y * a
+    for j, rc in reduced.items():
+        domain = list(proto.variables[j].domain)
+        total.append(rc * (domain[0] if rc > 0 else domain[-1]))
+    # fsum adds exactly; each product is within a relative 2^-52 of its true value, so the error is below
+    # 1e-12 of the magnitudes summed.
+    return math.fsum(total) - 1e-12 * math.fsum(abs(x) for x in total)
+
+
+def _solve_lp(model: cp_model.CpModel, time_limit_s: float):
+    """The aggregate model's LP relaxation, solved by GLOP (deterministic simplex): (status, solver,
+    variables, rows)."""
+    proto = model.proto
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    variables = [solver.NumVar(v.domain[0], list(v.domain)[-1], v.name) for v in proto.variables]
+    rows = []
+    for c in proto.constraints:
+        if not c.has_linear() or len(c.enforcement_literal) or len(c.linear.domain) != 2:
+            raise ValueError("the aggregate model has a constraint that is not a plain linear range")
+        low, high = list(c.linear.domain)
+        row = solver.Constraint(-solver.infinity() if low <= cp_model.INT_MIN else low,
+                                solver.infinity() if high >= cp_model.INT_MAX else high)
+        for j, a in zip(c.linear.vars, c.linear.coeffs):
+            row.SetCoefficient(variables[j], a)
+        rows.append(row)
+    objective = solver.Objective()
+    for j, c in zip(proto.objective.vars, proto.objective.coeffs):
+        objective.SetCoefficient(variables[j], c)
+    objective.SetOffset(proto.objective.offset)
+    objective.SetMinimization()
+    solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
+    return solver.Solve(), solver, variables, rows
+
+
+def aggregate_bound(rm: RosterModel, time_limit_s: float) -> AggregateBound | None:
+    """The aggregate model's LP optimum, as a bound certified from its duals, in the roster model's integer
+    cost units (rounded up: every roster's cost is a whole number of units). None when the aggregate would
+    not be a faithful relaxation, or its LP was not solved to optimality within `time_limit_s` (a backstop:
+    GLOP is deterministic, so the same model gives the same bound on any run that finishes)."""
+    started = time.perf_counter()
+    built = build_aggregate(rm)
+    if built is None:
+        return None
+    model, info = built
+    status, solver, variables, rows = _solve_lp(model, time_limit_s)
+    if status == pywraplp.Solver.INFEASIBLE:
+        log.warning("  the aggregate model is infeasible, so is the roster model")
+    if status != pywraplp.Solver.OPTIMAL:
+        log.info("  aggregate bound: the LP was not solved (status %d)", status)
+        return None
+    certified = _safe_dual_bound(model.proto, rows, variables)
+    breakdown = {key: round(sum(c * variables[v.Index()].solution_value() for c, v in terms))
+                 for key, terms in info["parts"].items()}
+    bound = math.ceil(certified)
+    log.info("  aggregate bound %.0f (LP of %d groups, %d variables) in %.1f s", bound / 100, info["groups"],
+             len(variables), time.perf_counter() - started)
+    return AggregateBound(bound=bound, objective=round(solver.Objective().Value()), status="LP_OPTIMAL",
+                          groups=info["groups"], variables=len(variables), floor_of_dropped=info["floor"],
+                          wall_s=time.perf_counter() - started, breakdown=breakdown)
