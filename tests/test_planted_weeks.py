@@ -26,7 +26,6 @@ from scheduler.roster.week import open_interval_starts, shift_options
 from tests.planted_check import check_week
 from tests.planted_site import planted_site
 
-
 # --- regressions: the smallest planted sites that showed each bug ---------------------------------------------
 
 ONE_DAY = """\
@@ -163,3 +162,23 @@ def test_rest_longer_than_a_day_holds_across_the_days_between(tmp_path):
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
     # 09:00-17:00 shifts 48 h apart at least: Monday, Thursday, Sunday is the most a week holds
     assert len(result.shifts) == 3
+
+
+def test_a_start_whose_break_placement_finds_nothing_in_its_budget_still_solves(tmp_path, monkeypatch):
+    """Planted seed 144 on a loaded machine: the short optimising solve that places the start's breaks and
+    sessions for coverage (a twentieth of the time limit) was stopped by the clock before it found a roster,
+    and solve_roster handed the search None (TypeError) instead of going on from the feasible start."""
+    from scheduler.roster import lns
+
+    complete = lns.complete
+
+    def out_of_time(model, partial, time_limit_s=10.0, first_solution=True, hint=None):
+        if not first_solution:          # the optimising completion: stopped before its first roster
+            return None
+        return complete(model, partial, time_limit_s=time_limit_s, first_solution=first_solution, hint=hint)
+
+    monkeypatch.setattr(lns, "complete", out_of_time)
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), [], breaks=TWO_BREAKS, agents=2, need=1)
+    result = solve_roster(problem)
+    assert result.report.status in ("OPTIMAL", "FEASIBLE") and result.shifts
+    assert hard_violations(problem.rules, _view(problem, result.shifts)) == []

@@ -145,7 +145,8 @@ def start_roster(roster_model: RosterModel) -> list[int]:
     if start is None:
         raise RuntimeError("no roster completes the greedy one within the start's budget")
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
-    return lns.complete(roster_model.model, shifts, time_limit_s=budget, first_solution=False, hint=start)
+    placed = lns.complete(roster_model.model, shifts, time_limit_s=budget, first_solution=False, hint=start)
+    return placed if placed is not None else start     # the clock may stop it before its first roster
 
 
 def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) -> list[int]:
