@@ -98,7 +98,7 @@ def run() -> list[dict]:
                 status += ", cut by the wall clock"
             theirs, their_first, their_status, their_wall = _cpsat(path, limit)
             name = f"{weeks}w {staff}e {types}t"
-            fmt = (lambda v, spec: format(v, spec) if v is not None else "-")
+            fmt = (lambda v, spec: format(v, spec) if v is not None else format("-", spec.split(".")[0]))
             gap = 100.0 * (ours - best_known) / best_known if ours is not None and best_known else None
             print(f"  {name:<16}{best_known:>9}{fmt(ours, '>9')}{fmt(gap, '>7.2f')}{fmt(result.bound, '>8.0f')}"
                   f"{fmt(result.time_to_first_s, '>8.1f')}{fmt(result.time_to_best_s, '>7.1f')}{wall:>7.1f}  {status}"
