@@ -1,7 +1,8 @@
 """The aggregate bound (scheduler/roster/bound.py) is a relaxation of the full roster model.
 
 The full CP-SAT model is the independent judge: on small sites and on seeded random instances (skills,
-contracts, availability, time off, breaks, training, days-off and shift-type rules) solved to proven
+contracts, availability, time off, breaks, training, days-off and shift-type rules, weekend and late-shift
+fairness with a ledger) solved to proven
 optimality, the bound never exceeds the optimum; pinned to the optimal roster's own head counts the
 aggregate model is feasible and costs no more than the roster; and where nothing the aggregate forgets
 matters (one group of agents, no breaks) it is tight, so it is not trivially low.
@@ -19,6 +20,7 @@ from ortools.sat.python import cp_model
 from pipeline.inputs import load_inputs
 from pipeline.plan import choose_dates, forecast_week
 from rules.catalogue import site_rules
+from rules.fairness import Fairness
 from rules.service_goal import ServiceGoal
 from rules.site import (Agent, BreakSpec, Contract, ObjectiveWeights, OpeningHours, Queue, RuleSpec, ShiftTemplate,
                         Site, SolverSettings, TimeOff)
@@ -116,7 +118,8 @@ def _random_problem(seed: int) -> RosterProblem:
             breaks.append(BreakSpec("break", 15, True, first, first + rng.choice((0, 15, 45, 60))))
         if length >= 300 and rng.random() < 0.6:
             breaks.append(BreakSpec("lunch", 30, rng.random() < 0.5, 150, 150 + rng.choice((0, 30, 60))))
-        templates.append(ShiftTemplate(f"T{i}", f"T{i}", length, 8 * 60, latest, rng.choice((30, 60)), tuple(breaks)))
+        templates.append(ShiftTemplate(f"T{i}", f"T{i}", length, 8 * 60, latest, rng.choice((30, 60)), tuple(breaks),
+                                       late=i == 0))
     contracts = []
     for i in range(rng.randint(1, 2)):
         allowed = tuple(t.id for t in rng.sample(templates, rng.randint(1, len(templates))))
@@ -134,15 +137,19 @@ def _random_problem(seed: int) -> RosterProblem:
     if rng.random() < 0.4:
         specs.append(RuleSpec("activity", {"name": "training", "length_min": rng.choice((30, 60)), "per_week": 1,
                                            "window": ["09:00", "13:00"], "contracts": [contracts[0].id]}, "test"))
+    fair = rng.random() < 0.5
+    if fair:
+        specs.append(RuleSpec("fairness", {"weekends": rng.choice((0, 40)), "late_shifts": rng.choice((15, 300))},
+                              "test"))
     site = Site("random", "Europe/London", interval, "mon", hours, queues, tuple(templates), tuple(contracts),
                 tuple(specs), ObjectiveWeights((1000.0, 2000.0, 4000.0), rng.choice((0.0, 20.0, 300.0)), 1.0),
                 SolverSettings(5, 2, seed))
-    dates = planning_dates(WEEK, days)
+    dates = planning_dates(WEEK + dt.timedelta(days=rng.randrange(7)), days)   # some weeks have weekend days
     agents = []
     for i in range(rng.randint(2, 6)):
         skills = tuple(q.id for q in queues if rng.random() < 0.7) or (queues[0].id,)
         window = (9 * 60, close) if rng.random() < 0.2 else (0, 24 * 60)
-        off_days = (WEEKDAYS[rng.randrange(days)],) if rng.random() < 0.2 else ()
+        off_days = (WEEKDAYS[rng.choice(dates).weekday()],) if rng.random() < 0.2 else ()
         agents.append(Agent(f"R{i}", f"R{i}", rng.choice(contracts).id, skills, window[0], window[1], off_days))
     time_off = [TimeOff(a.agent_id, rng.choice(dates)) for a in agents if rng.random() < 0.2]
     rows = []
@@ -150,7 +157,12 @@ def _random_problem(seed: int) -> RosterProblem:
     for q in queues:
         for start in open_interval_starts(hours, dates, interval, tz):
             rows.append({"queue": q.id, "start": pd.Timestamp(start), "agents": rng.choice((0, 1, 1, 2, 3))})
-    return RosterProblem(site, agents, time_off, dates, site_rules(site, time_off), pd.DataFrame(rows))
+    rules = site_rules(site, time_off)
+    for rule in rules:
+        if isinstance(rule, Fairness):     # past weeks differ per agent: each pays its own price
+            rule.ledger = {a.agent_id: {"weekends_worked": rng.randint(0, 3), "late_shifts": rng.randint(0, 4)}
+                           for a in agents}
+    return RosterProblem(site, agents, time_off, dates, rules, pd.DataFrame(rows))
 
 
 def test_the_bound_never_exceeds_the_optimum_of_random_instances():

@@ -12,8 +12,9 @@ interchangeable, though, so this module counts them instead:
 with the group's contract hours, days off, consecutive days and shift-type limits summed over its agents,
 coverage per skill group and interval from those counts less the breaks and activities, split across the
 group's queues, and the model's own under-coverage (convex segments), over-coverage and paid-hours terms,
-with the model's own integer coefficients. Soft terms it does not model (fairness, preferences, ...) count
-their least possible value (0 for all of today's rules).
+with the model's own integer coefficients; weekend and late-shift fairness as the least the group's counts
+force (its cheapest agents take them). Soft terms it does not model (preferences, other fairness) count their
+least possible value (0 for all of today's rules).
 
 Why it is a relaxation (every relaxation below only enlarges the feasible set): map any feasible roster of
 the full model to counts — n = how many agents of g work s on d, b = how many of those shifts take break i
@@ -26,7 +27,8 @@ at p, a = how many of those sessions start at p in s. Then:
 - coverage of a (skill group, interval) is the same linear function of the counts as of the booleans, so
   the roster's coverage, its split across queues (the same allocation, which is integral and ≥ 0) and its
   under- and over-coverage segments are feasible here with the same values;
-- paid-hours cost is the same coefficient per shift, summed over the agents working it;
+- paid-hours cost is the same coefficient per shift, summed over the agents working it; fairness is charged
+  at most what the roster's own agents pay (see `_fairness`);
 - what is left out (rest between shifts, breaks not overlapping each other, one activity at a time,
   caps and floors that couple agents, per-agent patterns and every soft term) only removes constraints or
   replaces a cost term by its least possible value.
@@ -53,6 +55,7 @@ from ortools.sat.python.cp_model_helper import FlatIntExpr
 
 from rules.activities import STEP_MIN as ACTIVITY_STEP_MIN, ScheduledActivity
 from rules.breaks import BREAK_STEP_MIN, BreakPlacement
+from rules.fairness import WEEKEND, Fairness
 from rules.max_consecutive_days import MaxConsecutiveDays
 from rules.min_days_off import MinDaysOffPerWeek
 from rules.shift_type_limits import MaxShiftsOfTypePerWeek
@@ -221,9 +224,14 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                                                       for r in rm.problem.rules)}
     day_of = {var.Index(): (agent_id, d) for (agent_id, d), options in rm.option_groups().items()
               if agent_id in one_a_day for _, var in options}
+    fair = {term_name: rule for rule in rm.problem.rules if isinstance(rule, Fairness)
+            for term_name in (f"fairness_weekends{rule.entry}", f"fairness_late_shifts{rule.entry}")}
+    fairness_terms: dict[tuple[str, str], Any] = {}
     floor = 0
     for term in rm.terms:
-        if term.name in EXACT_TERMS:
+        if term.name in fair and term.agent_id is not None:
+            fairness_terms[(term.name, term.agent_id)] = term
+        elif term.name in EXACT_TERMS:
             exact[term.name].append(term)
             if term.name == "paid_hours_cost":
                 paid[term.variable.Index()] = paid.get(term.variable.Index(), 0) + term.coefficient
@@ -288,6 +296,11 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                          if s.template_id == rule.template_id]
                 if len(typed) > rule.max:
                     model.Add(sum(typed) <= m * rule.max)
+
+    for gi, group in enumerate(groups):
+        for name, rule in fair.items():
+            if rule in group.rules:
+                _fairness(model, rm, group, gi, counts, name, rule, fairness_terms, cost)
 
     # Breaks and activities, per skill group (coverage only sees the skill group).
     skill_groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -368,9 +381,45 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
     model.Minimize(sum(c * v for c, v in cost) + floor)
     parts = {"paid_hours_cost": [(c, v) for c, v in cost if v.name.startswith("n[")],
              "under_coverage": [(c, v) for c, v in cost if v.name.startswith("under[")],
-             "over_coverage": [(c, v) for c, v in cost if v.name.startswith("over[")]}
+             "over_coverage": [(c, v) for c, v in cost if v.name.startswith("over[")],
+             "fairness": [(c, v) for c, v in cost if v.name.startswith("fairness_")]}
     group_of = {agent_id: gi for gi, group in enumerate(groups) for agent_id in group.agents}
     return model, {"groups": len(groups), "floor": floor, "parts": parts, "counts": counts, "group_of": group_of}
+
+
+def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, counts: dict, name: str,
+              rule: Fairness, terms: dict, cost: list) -> None:
+    """A group's weekend or late-shift fairness cost, bounded below by what its counts force.
+
+    Weekends: an agent working a weekend day pays its own price (its ledger's), so k of the group's agents
+    on Saturday (or on Sunday) pay at least the k lowest prices: a convex function of k. Late shifts: an agent
+    pays increase(past, its lates), convex in its lates, so L late shifts in the group pay at least the L
+    lowest marginal prices among its agents (a sum of convex costs is least when each next unit goes where it
+    is cheapest). Either bound holds for every roster, so charging it keeps the aggregate a relaxation."""
+    mine = [terms[(name, a)] for a in group.agents if (name, a) in terms]
+    if not mine:
+        return
+    if name.startswith("fairness_weekends"):
+        marginals = sorted(term.coefficient for term in mine)
+        loads = [sum(counts[(gi, d, s)] for s in group.options[d]) for d in rm.dates if d.weekday() in WEEKEND]
+    else:
+        marginals = []
+        for term in mine:
+            past = int(rule.past(term.agent_id, "late_shifts"))
+            table = [rule.increase(past, n) for n in range(len(rm.dates) + 1)]
+            marginals += [term.coefficient * (b - a) for a, b in zip(table, table[1:])]
+        marginals.sort()
+        loads = [sum(counts[(gi, d, s)] for d in rm.dates for s in group.options[d]
+                     if s.template_id in rule.late_templates)]
+    if not loads or not any(marginals):
+        return
+    paid = model.NewIntVar(0, sum(marginals), f"{name}[{gi}]")
+    total = 0
+    for j, slope in enumerate(marginals):      # the chord from j to j + 1 of the convex cost
+        for load in loads:
+            model.Add(paid >= total + slope * (load - j))
+        total += slope
+    cost.append((1, paid))
 
 
 def _safe_dual_bound(proto: Any, constraints: list[Any], variables: list[Any]) -> float:
