@@ -79,9 +79,9 @@ def solver_words(outcome: PlanOutcome) -> str:
     report = outcome.roster.report
     if report.proved_optimal:
         return "proved optimal"
-    if report.gap is not None:
+    if report.gap is not None and report.gap < 0.9999:
         return f"within {report.gap:.1%} of the best bound"
-    return f"stopped by the {report.time_limit_s:g} s limit, no bound"
+    return f"stopped by the {report.time_limit_s:g} s limit, no useful bound"
 
 
 def plan_metrics(outcome: PlanOutcome) -> tuple[dict, pd.DataFrame]:
@@ -184,14 +184,15 @@ def run_scenario(task: ScenarioTask) -> ScenarioResult:
 
 
 def _search_line(contract: str, answer: dict | None, below: dict | None, steps: list[dict]) -> str:
+    worst = lambda s: f"{s['lowest SL queue']} SL {s['lowest SL']:.1%} against its goal {s['lowest SL goal']:.0%}"
     if answer is None:
         top = max(steps, key=lambda s: s["headcount"])
         return (f"no headcount of {contract} up to {top['headcount']} meets every goal "
-                f"(at {top['headcount']}: lowest queue SL {top['lowest SL']:.1%}, cost {top['labour cost']:,.0f})")
+                f"(at {top['headcount']}: {worst(top)}, cost {top['labour cost']:,.0f})")
     text = (f"least {contract} headcount meeting every goal: {answer['headcount']} "
-            f"(lowest queue SL {answer['lowest SL']:.1%}, labour cost {answer['labour cost']:,.0f})")
+            f"(closest to its goal: {worst(answer)}; labour cost {answer['labour cost']:,.0f})")
     if below is not None:
-        text += (f"; at {below['headcount']}: lowest queue SL {below['lowest SL']:.1%}, "
+        text += (f"; at {below['headcount']}: {worst(below)}, "
                  f"labour cost {below['labour cost']:,.0f}, goals {'met' if below['goals met'] else 'not met'}")
     return text + f"; {len(steps)} plans"
 
@@ -218,7 +219,8 @@ def headcount_search(task: ScenarioTask, inputs: SiteInputs) -> tuple[PlanOutcom
             lowest = (queues["projected_sl"] - queues["goal"].fillna(0)).idxmin()
             tried[count] = (ok, outcome, {
                 "headcount": count, "goals met": ok, "lowest SL": float(queues.loc[lowest, "projected_sl"]),
-                "lowest SL queue": str(queues.loc[lowest, "queue"]), "labour cost": row["labour cost"],
+                "lowest SL queue": str(queues.loc[lowest, "queue"]),
+                "lowest SL goal": float(queues.loc[lowest, "goal"]), "labour cost": row["labour cost"],
                 "paid hours": row["paid hours"], "intervals short": row["intervals short"],
                 "seconds": time.perf_counter() - clock})
             log.info("  headcount %s %d: goals %s", search.contract, count, "met" if ok else "not met")
