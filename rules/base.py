@@ -15,6 +15,11 @@ from common.errors import InputError
 from rules.site import Agent, RuleSpec, Site, TimeOff
 
 
+def elapsed_min(start: dt.datetime, end: dt.datetime) -> int:
+    """Minutes of real time from start to end, whatever the clocks do in between."""
+    return int(end.timestamp() - start.timestamp()) // 60
+
+
 @dataclass(frozen=True)
 class Shift:
     """A concrete shift: a template worked from `start` to `end` (tz-aware) on local `date`."""
@@ -26,7 +31,9 @@ class Shift:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        """Elapsed minutes (aware datetimes in one zone subtract on the wall clock: an hour off over a clock
+        change)."""
+        return elapsed_min(self.start, self.end)
 
     @property
     def local_start_min(self) -> int:
@@ -44,7 +51,9 @@ class Activity:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        """Elapsed minutes (aware datetimes in one zone subtract on the wall clock: an hour off over a clock
+        change)."""
+        return elapsed_min(self.start, self.end)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from rules.base import EncodeContext, RosterView, Rule, Shift, Violation, enforce
+from rules.base import EncodeContext, RosterView, Rule, Shift, Violation, elapsed_min, enforce
 from rules.site import Agent, Site
 
 BREAK_STEP_MIN = 15
@@ -73,7 +73,7 @@ class BreakPlacement(Rule):
             if _all_matched(breaks, specs, shift):
                 continue
             for activity, spec in zip(breaks, specs):
-                offset = (activity.start - shift.start).total_seconds() / 60
+                offset = elapsed_min(shift.start, activity.start)
                 if activity.name != spec.name or activity.minutes != spec.length_min or activity.paid != spec.paid:
                     found.append(Violation(self.kind, entry.agent_id, shift.date,
                                            f"{label}: {activity.name} of {activity.minutes} min where the template "
@@ -86,7 +86,7 @@ class BreakPlacement(Rule):
 
 
 def _fits(activity, spec, shift: Shift) -> bool:
-    offset = (activity.start - shift.start).total_seconds() / 60
+    offset = elapsed_min(shift.start, activity.start)
     return (activity.name == spec.name and activity.minutes == spec.length_min and activity.paid == spec.paid
             and spec.earliest_after_min <= offset <= spec.latest_after_min)
 

@@ -305,10 +305,9 @@ def week_loads(roster: RosterView, late_templates: set[str], wishes: dict[str, l
         unmet = sum(1 for w in mine if _granted(w, shifts) != w.want)
         extra = None
         if banded(roster.site, agent):
-            seconds = sum((r.shift.end - r.shift.start).total_seconds()
-                          - sum((a.end - a.start).total_seconds() for a in r.activities if not a.paid)
+            minutes = sum(r.shift.minutes - sum(a.minutes for a in r.activities if not a.paid)
                           for r in roster.shifts if r.agent_id == agent_id)
-            extra = max(seconds / 3600 - roster.site.contract(agent.contract).min_hours_week, 0.0)
+            extra = max(minutes / 60 - roster.site.contract(agent.contract).min_hours_week, 0.0)
         loads[agent_id] = WeekLoad(weekend, late, len(mine), unmet, extra)
     return loads
 

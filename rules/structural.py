@@ -150,9 +150,8 @@ class ContractHours(Rule):
         for agent_id, agent in roster.agents.items():
             contract = self.contracts[agent.contract]
             # Paid time from the roster itself: shift length less the unpaid activities it records.
-            hours = sum((r.shift.end - r.shift.start).total_seconds()
-                        - sum((a.end - a.start).total_seconds() for a in r.activities if not a.paid)
-                        for r in roster.shifts if r.agent_id == agent_id) / 3600
+            hours = sum(r.shift.minutes - sum(a.minutes for a in r.activities if not a.paid)
+                        for r in roster.shifts if r.agent_id == agent_id) / 60
             if hours < contract.min_hours_week - 1e-9 or hours > contract.max_hours_week + 1e-9:
                 found.append(Violation(self.kind, agent_id, None,
                                        f"{hours:g} h this week; contract {contract.id} needs "
@@ -178,8 +177,9 @@ class Availability(Rule):
     def _fits(agent: Agent, shift: Shift) -> bool:
         if weekday_name(shift.date) in agent.unavailable_days:
             return False
-        start_min = shift.local_start_min
-        return agent.available_from_min <= start_min and start_min + shift.minutes <= agent.available_to_min
+        start_min = shift.local_start_min     # the window is wall clock, so is the end (as check reads it)
+        end_min = local_minutes(shift.end, shift.date, shift.start.tzinfo)
+        return agent.available_from_min <= start_min and end_min <= agent.available_to_min
 
     def option_allowed(self, agent: Agent, shift: Shift) -> bool:
         return self._fits(agent, shift)

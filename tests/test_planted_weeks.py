@@ -220,3 +220,48 @@ def test_a_start_whose_break_placement_finds_nothing_in_its_budget_still_solves(
     result = solve_roster(problem)
     assert result.report.status in ("OPTIMAL", "FEASIBLE") and result.shifts
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+
+
+NIGHT = """\
+site:
+  name: Planted night
+  timezone: America/New_York
+  interval_min: 30
+  opening_hours: {sun: ["00:00", "24:00"]}
+queues:
+  - {id: q1, channel: voice, service_goal: {service_level: 0.8, target_s: 20}}
+shift_templates:
+  - {id: N5, length_min: 300, earliest_start: "00:00", latest_start: "00:00", start_step_min: 30,
+     breaks: [{name: meal, length_min: 30, paid: false, start_after_min: [90, 120]}]}
+contracts:
+  - {id: C1, min_hours_week: 4.5, max_hours_week: 4.5, shift_templates: [N5], cost_per_hour: 10}
+rules: []
+solver: {time_limit_s: 1, workers: 2, seed: 1}
+"""
+
+
+def test_a_shift_over_the_clock_change_is_measured_in_elapsed_time(tmp_path):
+    """Planted seeds 1030, 1183 and 1295 (sites open round the clock): a shift over the night the clocks change
+    lasts its template's length in elapsed time (scheduler/roster/week.py builds it so), but the checkers
+    measured shifts, breaks and paid hours on the wall clock, an hour off: the product's own shift was 'not its
+    template's length', its break 'outside its window' and its hours outside the contract."""
+    path = tmp_path / "site.yaml"
+    path.write_text(NIGHT)
+    site = load_site(path)
+    sunday = dt.date(2026, 3, 8)         # 02:00 EST becomes 03:00 EDT
+    agents = [Agent("A1", "A1", "C1", ("q1",), available_from_min=0, available_to_min=6 * 60)]
+    dates = tuple(sunday - dt.timedelta(days=6) + dt.timedelta(days=i) for i in range(7))
+    starts = open_interval_starts(site.opening_hours, dates, site.interval_min, ZoneInfo(site.timezone))
+    requirements = pd.DataFrame({"queue": "q1", "start": [pd.Timestamp(s) for s in starts], "agents": 1})
+    requirements["start"] = pd.to_datetime(requirements["start"], utc=True).dt.tz_convert(site.timezone)
+    problem = RosterProblem(site, agents, [], dates, site_rules(site, []), requirements)
+    shift = shift_options(site, sunday)[0]
+    assert (shift.start.hour, shift.end.hour, shift.minutes) == (0, 6, 300)    # 00:00 EST to 06:00 EDT
+    meal_start = shift.start.astimezone(dt.timezone.utc) + dt.timedelta(minutes=120)     # 03:00 EDT
+    meal = Activity("meal", meal_start.astimezone(shift.start.tzinfo),
+                    (meal_start + dt.timedelta(minutes=30)).astimezone(shift.start.tzinfo), False)
+    assert hard_violations(problem.rules, _view(problem, [RosterShift("A1", shift, (meal,))])) == []
+    assert find_conflicts(problem) == []
+    result = solve_roster(problem)
+    assert [r.shift for r in result.shifts] == [shift]
+    assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
