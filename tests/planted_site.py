@@ -125,6 +125,13 @@ class _Draw:
             open_min = rng.randrange(6 * 60, 10 * 60 + 1, step)
             close_min = min(24 * 60, rng.randrange(max(open_min + 8 * 60, 16 * 60), 24 * 60 + 1, step))
             hours[day] = (open_min, close_min)
+        # Some sites never close on some days: night shifts, and the hour the clocks skip or repeat.
+        self.round_the_clock = rng.random() < 0.15
+        if self.round_the_clock:
+            for day in list(hours):
+                if rng.random() < 0.6:
+                    hours[day] = (0, 24 * 60)
+            self.notes.append("open round the clock on " + ", ".join(d for d, h in hours.items() if h == (0, 1440)))
         self.hours = hours
         self.want_crew = rng.random() < 0.35
 
@@ -155,7 +162,7 @@ class _Draw:
         for index in range(rng.randint(1, 4)):
             for _ in range(50):
                 length = rng.randrange(4 * 60, min(10 * 60, max(spans)) + 1, step)
-                earliest = rng.randrange(6 * 60, 14 * 60 + 1, step)
+                earliest = rng.randrange(0 if self.round_the_clock else 6 * 60, 14 * 60 + 1, step)
                 latest = earliest + step * rng.randint(0, 8)
                 start_step = step * rng.choice([1, 1, 2, 3])
                 if any(o <= s and s + length <= c for o, c in self.hours.values()
@@ -378,8 +385,8 @@ class _Draw:
         roll = rng.random()
         if roll < 0.6:
             return {}, list(self.agent_ids)
-        if roll < 0.8:
-            contract = rng.choice(sorted(self.contract_templates))
+        if roll < 0.8:      # a contract some agent has: the rule's bounds are drawn from the agents it binds
+            contract = rng.choice(sorted(set(self.contract_of.values())))
             return {"contracts": [contract]}, [a for a in self.agent_ids if self.contract_of[a] == contract]
         chosen = sorted(rng.sample(self.agent_ids, rng.randint(1, len(self.agent_ids))))
         return {"agents": chosen}, chosen
