@@ -13,7 +13,7 @@ import pandas as pd
 from common.errors import InputError
 from common.io import read_csv
 from forecast.intraday.detect import detect
-from forecast.intraday.reforecast import reforecast
+from forecast.intraday.reforecast import RatioEstimate, estimate_ratios, reforecast
 from pipeline.quality import surge_gate
 from rules.agents_file import load_agents, load_time_off
 from rules.catalogue import site_rules
@@ -54,6 +54,7 @@ class SurgeOutcome:
     evaluations: dict[str, pd.DataFrame] = field(default_factory=dict)
     summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ratios: dict[str, RatioEstimate] = field(default_factory=dict)   # per queue: observed and planned-on ratio
 
 
 def parse_now(text: str, timezone: str) -> dt.datetime:
@@ -131,6 +132,8 @@ def run_surge(inputs: SurgeInputs, time_limit_s: float, with_scratch: bool = Tru
                          day, inputs.policy, time_limit_s, with_scratch, lulls, surges)
     published = replans.pop("published")
     outcome = SurgeOutcome(inputs, signals, rest, requirements, replans)
+    outcome.ratios = estimate_ratios(inputs.forecast, inputs.actuals, pd.Timestamp(day.now),
+                                     interval_min=site.interval_min)
     for name, replan in replans.items():
         outcome.evaluations[name] = interval_evaluation(site, requirements, replan.result.coverage)
         outcome.summaries[name] = queue_summary(site, outcome.evaluations[name])

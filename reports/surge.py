@@ -67,9 +67,17 @@ def service_table(outcome: SurgeOutcome) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def reforecast_text(outcome: SurgeOutcome) -> str:
+    """How the rest of today was re-forecast, in a planner's words, with each queue's ratio."""
+    ratios = "; ".join(f"{q} running {r.observed - 1:+.0%}, planning on {r.ratio - 1:+.0%} fading back"
+                       for q, r in sorted(outcome.ratios.items()))
+    return ("rest of today re-forecast as the day-ahead forecast times today's actual-to-forecast ratio so far "
+            f"(recent intervals weighted most, shrunk by the forecast band, fading over the day): {ratios}")
+
+
 def surge_text(outcome: SurgeOutcome) -> str:
     lines = [s.message for s in outcome.signals]
-    lines.append(f"rest of today re-forecast with {', '.join(sorted(set(outcome.reforecast['model'])))}")
+    lines.append(reforecast_text(outcome))
     table = service_table(outcome)
     lines.append("service level for the rest of today (formula / simulation):")
     for queue, part in table.groupby("queue", sort=False):
@@ -146,8 +154,7 @@ def render_surge(outcome: SurgeOutcome, requirements: pd.DataFrame) -> str:
             f'<p class="note">Frozen before {day.until:%H:%M} (now plus the shortest notice); every other day '
             f"stands as published.</p>", "<h2>What is happening</h2><ul>"]
     body += [f"<li>{esc(s.message)}</li>" for s in outcome.signals]
-    body.append(f"</ul><p>Rest of today re-forecast with {esc(', '.join(sorted(set(outcome.reforecast['model']))))}."
-                "</p><h2>Service level, rest of today</h2>")
+    body.append(f"</ul><p>{esc(reforecast_text(outcome).capitalize())}.</p><h2>Service level, rest of today</h2>")
     body.append(table(service_table(outcome), {"projected_sl": ".1%", "simulated_sl": ".1%", "agent_hours_short": "g"}))
     body.append(legend([(COLOURS[n], LABELS[n]) for n in outcome.replans] + [("#127a3a", "service goal")]))
     for queue in outcome.inputs.site.queues:
