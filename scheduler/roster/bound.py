@@ -281,10 +281,10 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                 model.Add(minutes <= m * high)
                 # Whole shifts: an agent works at least low / (longest paid shift) and at most high / (shortest)
                 # of them. Summed hours alone would let a group of 5-9 h agents on 5 h shifts share 10 shifts.
-                paid = [rule.paid_min[s.template_id] for d in rm.dates for s in group.options[d]]
-                if paid and min(paid) > 0:
-                    model.Add(sum(worked) >= m * -(-low // max(paid)))
-                    model.Add(sum(worked) <= m * (high // min(paid)))
+                lengths = [rule.paid_min[s.template_id] for d in rm.dates for s in group.options[d]]
+                if lengths and min(lengths) > 0:
+                    model.Add(sum(worked) >= m * -(-low // max(lengths)))
+                    model.Add(sum(worked) <= m * (high // min(lengths)))
             elif isinstance(rule, MinDaysOffPerWeek):
                 model.Add(sum(worked) <= m * (len(rm.dates) - rule.days))
             elif isinstance(rule, MaxConsecutiveDays):
@@ -299,8 +299,10 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
 
     for gi, group in enumerate(groups):
         for name, rule in fair.items():
-            if rule in group.rules:
-                _fairness(model, rm, group, gi, counts, name, rule, fairness_terms, cost)
+            if not _fairness(model, rm, group, gi, counts, name, rule, fairness_terms, cost):
+                # not charged here: these terms count their least value, as every other term left out
+                floor += sum(_min_of(rm.model, t.coefficient, t.variable, day_of)
+                             for a in group.agents if (t := fairness_terms.get((name, a))) is not None)
 
     # Breaks and activities, per skill group (coverage only sees the skill group).
     skill_groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -388,7 +390,7 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
 
 
 def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, counts: dict, name: str,
-              rule: Fairness, terms: dict, cost: list) -> None:
+              rule: Fairness, terms: dict, cost: list) -> bool:
     """A group's weekend or late-shift fairness cost, bounded below by what its counts force.
 
     Weekends: an agent working a weekend day pays its own price (its ledger's), so k of the group's agents
@@ -397,8 +399,8 @@ def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, 
     lowest marginal prices among its agents (a sum of convex costs is least when each next unit goes where it
     is cheapest). Either bound holds for every roster, so charging it keeps the aggregate a relaxation."""
     mine = [terms[(name, a)] for a in group.agents if (name, a) in terms]
-    if not mine:
-        return
+    if not mine or rule not in group.rules:
+        return False
     if name.startswith("fairness_weekends"):
         marginals = sorted(term.coefficient for term in mine)
         loads = [sum(counts[(gi, d, s)] for s in group.options[d]) for d in rm.dates if d.weekday() in WEEKEND]
@@ -411,8 +413,8 @@ def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, 
         marginals.sort()
         loads = [sum(counts[(gi, d, s)] for d in rm.dates for s in group.options[d]
                      if s.template_id in rule.late_templates)]
-    if not loads or not any(marginals):
-        return
+    if not loads or not any(marginals) or min(marginals) < 0:
+        return False
     paid = model.NewIntVar(0, sum(marginals), f"{name}[{gi}]")
     total = 0
     for j, slope in enumerate(marginals):      # the chord from j to j + 1 of the convex cost
@@ -420,6 +422,7 @@ def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, 
             model.Add(paid >= total + slope * (load - j))
         total += slope
     cost.append((1, paid))
+    return True
 
 
 def _safe_dual_bound(proto: Any, constraints: list[Any], variables: list[Any]) -> float:
