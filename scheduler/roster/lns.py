@@ -43,6 +43,7 @@ class SearchResult:
     steps: int = 0
     improvements: int = 0
     backstop_hit: bool = False
+    bound_source: str = ""        # which relaxation gave `bound` (the full model's prover, an aggregate LP)
 
 
 def _single_thread(det_limit: float, seed: int, wall_limit: float) -> cp_model.CpSolver:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.roster import lns
+from scheduler.roster.bound import aggregate_bound
 from scheduler.roster.model import COST_SCALE, RosterModel
 from scheduler.roster.neighbourhood import Neighbourhoods, agent_costs, value_of
 
@@ -216,10 +217,15 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
         chain_det = PROVER_SHARE * time_limit_s * STEP_DET_PER_S
         proof = pool.submit(_prove, full, current, prover_det, seed, wall_limit)
+        aggregate = pool.submit(aggregate_bound, full, wall_limit)    # beside the prover; steers nothing
         chain_spent = chain(chain_det) if workers >= 2 else 0.0
         status, prover = proof.result()
         result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
         bound = prover.BestObjectiveBound()     # its roster's cost when it proved optimality
+        result.bound_source = "full model"
+        relaxed = aggregate.result()
+        if relaxed is not None and relaxed.bound > bound:
+            bound, result.bound_source = relaxed.bound, "aggregate LP"
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and prover.ObjectiveValue() < current.objective:
             values = list(prover.ResponseProto().solution)
             current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))

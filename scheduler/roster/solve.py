@@ -32,6 +32,7 @@ class SolveReport:
     workers: int
     seed: int
     wall_clock_cut: bool = False    # the wall-clock backstop stopped the search: another run may differ
+    bound_source: str = "full model"    # which relaxation proved best_bound ("aggregate LP": scheduler/roster/bound.py)
 
     @property
     def proved_optimal(self) -> bool:
@@ -85,6 +86,7 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
         solver = lns.fixed_solver(model, found.solution)
         status, objective, bound, time_to_best = found.status, found.objective, found.bound, found.time_to_best_s
         cut = found.backstop_hit
+        source = found.bound_source or "full model"
     else:
         if start is not None:   # a complete feasible start, as CP-SAT's hint
             hint = model.proto.solution_hint
@@ -103,13 +105,14 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
         objective = solver.ObjectiveValue() if has_solution else None
         bound = solver.BestObjectiveBound() if has_solution else None
         solver = solver if has_solution else None
-        cut = False
+        cut, source = False, "full model"
     report = SolveReport(
         status=status,
         objective=objective / COST_SCALE if objective is not None else None,
         best_bound=bound / COST_SCALE if bound is not None else None,
         wall_s=time.perf_counter() - started, time_to_best_s=time_to_best,
         time_limit_s=settings.time_limit_s, workers=settings.workers, seed=settings.seed, wall_clock_cut=cut,
+        bound_source=source,
     )
     if solver is None:
         return RosterResult(report)
