@@ -25,7 +25,7 @@ CODES: dict[str, tuple[str, str]] = {
     "history-weeks-missing": (WARNING, "a whole week or more without any history inside the history"),
     "history-too-short": (ERROR, "less than a week of history for a queue"),
     "history-short": (WARNING, "less history than the better models need (21 days; 8 weeks for a solid backtest)"),
-    "history-weekday-missing": (ERROR, "a weekday the queue is open in the planned week never appears in its history"),
+    "history-weekday-missing": (WARNING, "a weekday the queue is open in the planned week never appears in its history"),
     "history-all-zero": (ERROR, "a queue whose history is all zero contacts"),
     "history-constant": (WARNING, "a queue whose contacts are the same number in every interval"),
     "history-outlier": (WARNING, "an interval far outside what the queue has ever seen"),
