@@ -105,8 +105,8 @@ def check_weekdays(site: Site, dates: tuple[dt.date, ...], history: pd.DataFrame
             out.append(finding("history-weekday-missing", f"{history_name}, queue '{queue.id}'",
                                f"the queue is open on {names} in the planned week, but its history has no "
                                f"{', '.join(dict.fromkeys(f'{d:%A}' for d in sorted(missing, key=lambda d: d.weekday())))}",
-                               "a weekday the history never shows is forecast at zero contacts, so nobody is "
-                               "rostered for it",
+                               "a weekday the history never shows is forecast at zero contacts, so only the "
+                               "queue's min_agents are rostered for it",
                                "export history covering every weekday the queue opens (several weeks), or close "
                                "the queue on those days in the site YAML"))
     return out
