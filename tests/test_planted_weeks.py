@@ -265,3 +265,17 @@ def test_a_shift_over_the_clock_change_is_measured_in_elapsed_time(tmp_path):
     result = solve_roster(problem)
     assert [r.shift for r in result.shifts] == [shift]
     assert hard_violations(problem.rules, _view(problem, result.shifts)) == []
+
+
+def test_the_aggregate_bound_takes_a_week_with_days_nobody_can_work(tmp_path):
+    """Planted seeds 4, 8, 13, 16 and 17 once the search asked the aggregate bound (scheduler/roster/bound.py):
+    a run of consecutive days on which a group of agents has no shift to work summed to 0, the constraint
+    became Python's True, CP-SAT stored it as a clause, and the bound's LP refused the model — solve_roster
+    raised ValueError. Here: open on Mondays only, at most 2 days in a row; and a second agent who is never
+    available on Mondays, whose contract hours sum no shifts at all."""
+    problem = _one_day(tmp_path, dt.date(2026, 3, 2), ["{rule: max_consecutive_days, days: 2}",
+                                                       "{rule: min_days_off_per_week, days: 1}"], need=1)
+    problem.agents.append(Agent("A2", "A2", "C1", ("q1",), unavailable_days=("mon",)))
+    result = solve_roster(problem)
+    assert result.report.status == "OPTIMAL"
+    assert [(r.agent_id, r.shift.date) for r in result.shifts] == [("A1", dt.date(2026, 3, 2))]

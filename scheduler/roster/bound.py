@@ -277,20 +277,24 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                 low, high = round(contract.min_hours_week * 60), round(contract.max_hours_week * 60)
                 minutes = sum(rule.paid_min[s.template_id] * counts[(gi, d, s)]
                               for d in rm.dates for s in group.options[d])
-                model.Add(minutes >= m * low)
-                model.Add(minutes <= m * high)
+                if not isinstance(minutes, int):       # a group with no shift to work sums no counts
+                    model.Add(minutes >= m * low)
+                    model.Add(minutes <= m * high)
                 # Whole shifts: an agent works at least low / (longest paid shift) and at most high / (shortest)
                 # of them. Summed hours alone would let a group of 5-9 h agents on 5 h shifts share 10 shifts.
                 lengths = [rule.paid_min[s.template_id] for d in rm.dates for s in group.options[d]]
                 if lengths and min(lengths) > 0:
                     model.Add(sum(worked) >= m * -(-low // max(lengths)))
                     model.Add(sum(worked) <= m * (high // min(lengths)))
-            elif isinstance(rule, MinDaysOffPerWeek):
+            # A sum over no counts is Python's True, which CP-SAT would keep as a clause the LP cannot take.
+            elif isinstance(rule, MinDaysOffPerWeek) and worked:
                 model.Add(sum(worked) <= m * (len(rm.dates) - rule.days))
             elif isinstance(rule, MaxConsecutiveDays):
                 dates = list(rm.dates)
                 for first in range(0, len(dates) - rule.days):
-                    model.Add(sum(v for d in dates[first:first + rule.days + 1] for v in day_vars[d]) <= m * rule.days)
+                    window = [v for d in dates[first:first + rule.days + 1] for v in day_vars[d]]
+                    if window:          # days the group has no shift to work are no run
+                        model.Add(sum(window) <= m * rule.days)
             elif isinstance(rule, MaxShiftsOfTypePerWeek):
                 typed = [counts[(gi, d, s)] for d in rm.dates for s in group.options[d]
                          if s.template_id == rule.template_id]
