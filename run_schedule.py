@@ -13,32 +13,37 @@ import sys
 
 from common.errors import EXIT_USER_ERROR, InputError
 
-# Modules that each add one or more subcommands, in the order --help lists them.
-COMMAND_MODULES = [
-    "reports.cli",             # plan, validate
-    "reports.surge",           # surge
-    "scheduler.staffing.cli",  # erlang
-    "scheduler.calibration.cli",  # calibrate, calls-history
-    "forecast.cli",            # forecast
-    "scheduler.curtois.cli",   # curtois
-    "scenarios.cli",           # scenarios
-]
+# Each subcommand and the module that adds it, in the order --help lists them. A command imports only its
+# own module: importing every room took seconds that a time-limited command (curtois, surge) does not have.
+COMMANDS = {
+    "plan": "reports.cli", "validate": "reports.cli", "explain": "reports.cli",
+    "surge": "reports.surge",
+    "erlang": "scheduler.staffing.cli",
+    "calibrate": "scheduler.calibration.cli", "calls-history": "scheduler.calibration.cli",
+    "forecast": "forecast.cli",
+    "curtois": "scheduler.curtois.cli",
+    "scenarios": "scenarios.cli",
+}
+COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with `command`'s module registered, or every module's when no known command is asked."""
     parser = argparse.ArgumentParser(
         prog="run_schedule.py",
         description="Contact-centre workforce management: forecast, staffing, roster, report.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
