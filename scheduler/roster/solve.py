@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 START_DET_S = 2.0    # deterministic seconds to place the greedy roster's breaks and activities
 START_SHARE = 0.05   # ... but no more than this share of the time limit (a 1 s plan cannot spend 2 det s here)
+FIRST_COMPLETION_DET_S = (10.0, 60.0)   # deterministic budgets for the start's first complete roster, in turn
 
 @dataclass
 class SolveReport:
@@ -137,14 +138,21 @@ def start_roster(roster_model: RosterModel) -> list[int]:
             raise RuntimeError("the given start roster breaks the model's hard rules")
         return start
     shifts = hinted_values(roster_model, greedy_roster(roster_model.problem))
-    start = lns.complete(roster_model.model, shifts)
-    if start is None:    # the greedy roster, built an agent at a time, breaks a rule that couples agents
-        hint = [0] * len(roster_model.model.proto.variables)
-        for index, value in shifts.items():
-            hint[index] = value
-        start = lns.complete(roster_model.model, {}, hint=hint)
-        if start is not None:    # the breaks below are placed around this start's shifts, not the greedy's
-            shifts = {index: start[index] for index in shifts}
+    start = None
+    # The first budget is the deterministic one; the larger one is for a loaded machine, where the first
+    # completion's wall-clock cap can stop it before any roster (seen on scenario runs at load 12).
+    for budget_det_s in FIRST_COMPLETION_DET_S:
+        start = lns.complete(roster_model.model, shifts, time_limit_s=budget_det_s)
+        if start is None:    # the greedy roster, built an agent at a time, breaks a rule that couples agents
+            hint = [0] * len(roster_model.model.proto.variables)
+            for index, value in shifts.items():
+                hint[index] = value
+            start = lns.complete(roster_model.model, {}, hint=hint, time_limit_s=budget_det_s)
+            if start is not None:    # the breaks below are placed around this start's shifts, not the greedy's
+                shifts = {index: start[index] for index in shifts}
+        if start is not None:
+            break
+        log.warning("  no first roster within %g deterministic s; trying a larger budget", budget_det_s)
     if start is None:
         raise RuntimeError("no roster completes the greedy one within the start's budget")
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
