@@ -215,3 +215,25 @@ def test_fixed_plan_freezes_what_started_before_the_cut():
     assert not fixed.allows("A", Shift("D8-360", WEEK, at(9), at(10, 30)))  # nor end it in the past
     assert fixed.allows("B", Shift("CALL240", WEEK, at(12), at(16)))       # a call-in after the cut
     assert not fixed.allows("B", Shift("CALL240", WEEK, at(10), at(14)))   # not one before it
+
+
+def test_surge_page_renders_in_chromium(planned, tmp_path):
+    """The supervisor's page as a browser shows it: no console errors, every service chart drawn."""
+    from tests.browser import CHART_CHECK, Browser, chromium_path
+    if chromium_path() is None:
+        pytest.skip("no Chromium: run `make browser` (apt-get install -y chromium)")
+    site, plan = planned
+    actuals, now = _replay(site, plan, tmp_path / "in", "voice", 1.8, "09:00", "12:00")
+    out = tmp_path / "out"
+    assert main(["surge", "--site", str(site.site), "--roster", str(plan / "roster.csv"), "--actuals", str(actuals),
+                 "--now", now, "--out", str(out), "--time-limit", "1", "--compare-scratch"]) == 0
+    with Browser(1024, 800) as browser:
+        browser.open(out / "surge.html")
+        assert browser.console_errors() == []
+        info = browser.evaluate(CHART_CHECK)
+        assert info["charts"] == 2 * 2 and info["empty"] == 0      # projected and simulated, per queue
+        assert info["width"] <= info["viewport"], "the page scrolls sideways at 1024 px"
+        text = browser.evaluate("document.body.innerText")
+        assert "voice: " in text and "re-solved from scratch" in text and "Changes (" in text
+        shot = browser.screenshot(tmp_path / "surge.png", full_page=True)
+    assert shot.stat().st_size > 20_000
