@@ -12,7 +12,7 @@ import sys
 import time
 
 MODULES = ["bench.bench_staffing", "bench.bench_forecast", "bench.bench_roster", "bench.bench_curtois_planted", "bench.bench_roster_scale", "bench.bench_fairness", "bench.bench_intraday", "bench.bench_calibration",
-           "bench.bench_surge"]
+           "bench.bench_surge", "bench.bench_planted_weeks"]
 
 
 def _fmt(value) -> str:
