@@ -347,7 +347,8 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                         held.append(var)
                         for t, units in absences.units(start, rule.length_min):
                             presence[(skills, t)].append((-units, var))
-            model.Add(sum(held) == rule.per_week * sum(groups[gi].size for gi in bound_to))
+            if held:     # no place to hold a session: the full model has no roster; a relaxation may drop it
+                model.Add(sum(held) == rule.per_week * sum(groups[gi].size for gi in bound_to))
 
     # Coverage: each skill group's units split across its open queues, then the model's own cost terms.
     open_queues: dict[int, set[str]] = defaultdict(set)
@@ -483,11 +484,15 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float) -> AggregateBound | No
     not be a faithful relaxation, or its LP was not solved to optimality within `time_limit_s` (a backstop:
     GLOP is deterministic, so the same model gives the same bound on any run that finishes)."""
     started = time.perf_counter()
-    built = build_aggregate(rm)
-    if built is None:
+    try:
+        built = build_aggregate(rm)
+        if built is None:
+            return None
+        model, info = built
+        status, solver, variables, rows = _solve_lp(model, time_limit_s)
+    except ValueError as error:     # a week the aggregate cannot state: no bound, and the solve goes on
+        log.warning("  aggregate bound skipped: %s", error)
         return None
-    model, info = built
-    status, solver, variables, rows = _solve_lp(model, time_limit_s)
     if status == pywraplp.Solver.INFEASIBLE:
         log.warning("  the aggregate model is infeasible, so is the roster model")
     if status != pywraplp.Solver.OPTIMAL:
