@@ -13,6 +13,7 @@ from common.io import check_output_folder, staged_output
 from pipeline.inputs import DEFAULT_SITE
 from pipeline.quality import warnings_text
 from pipeline.surge import SurgeOutcome, load_surge_inputs, run_surge
+from reports import quality_section
 from reports.htmlkit import WeekAxis, esc, legend, local_span, page, polyline, svg_open, table, y_axis
 from reports.tables import iso, roster_frame
 
@@ -175,4 +176,5 @@ def render_surge(outcome: SurgeOutcome, requirements: pd.DataFrame) -> str:
             body.append(f'<p class="bad">{esc(LABELS[name])}: {len(replan.violations)} rule violation(s)</p><ul>')
             body += [f"<li>{esc(v.rule)} {esc(v.agent_id or '')}: {esc(v.message)}</li>" for v in replan.violations[:50]]
             body.append("</ul>")
+    body.append(quality_section.render(outcome.inputs))     # the gate's warnings on today's actuals and inputs
     return page(f"Surge re-plan {day.now:%Y-%m-%d %H:%M}", body)

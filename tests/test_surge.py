@@ -235,5 +235,6 @@ def test_surge_page_renders_in_chromium(planned, tmp_path):
         assert info["width"] <= info["viewport"], "the page scrolls sideways at 1024 px"
         text = browser.evaluate("document.body.innerText")
         assert "voice: " in text and "re-solved from scratch" in text and "Changes (" in text
+        assert "Data quality" in text
         shot = browser.screenshot(tmp_path / "surge.png", full_page=True)
     assert shot.stat().st_size > 20_000
