@@ -152,6 +152,13 @@ def parse_service_goal(raw: Any, where: str) -> ServiceGoal:
     if (goal.service_level is None) != (goal.target_s is None):
         raise InputError(where, "service_level and target_s go together",
                          "give both (e.g. service_level: 0.8, target_s: 20) or neither")
+    if goal.service_level is not None and goal.service_level >= 1.0:
+        raise InputError(f"{where}.service_level", "1 (every contact answered within the target) is unreachable: "
+                         "with random arrivals some contacts always wait longer, whatever the staffing",
+                         "use a share below 1, e.g. service_level: 0.95")
+    if goal.max_abandon is not None and goal.max_abandon <= 0.0:
+        raise InputError(f"{where}.max_abandon", "0 (no caller ever hangs up) is unreachable while callers wait at all",
+                         "use a share above 0, e.g. max_abandon: 0.03")
     if goal.service_level is None and goal.asa_s is None and goal.max_abandon is None:
         raise InputError(where, "no target: the goal needs service_level/target_s, asa_s or max_abandon",
                          "add e.g. service_level: 0.8 and target_s: 20")

@@ -17,6 +17,9 @@ def _history_with(first_row: str) -> str:
 
 
 CASES = {
+    "unreachable service goal": (dict(site_yaml=SMALL_SITE_YAML.replace("{service_level: 0.8, target_s: 20, max_occupancy: 0.9}",
+                                                                         "{service_level: 1.0, target_s: 20, max_occupancy: 0.9}")), [],
+                                 ["queues[0].service_goal.service_level", "unreachable"]),
     "missing file": (dict(), ["--agents", "no_such_agents.csv"], ["no_such_agents.csv", "does not exist"]),
     "history missing column": (dict(history_csv=HISTORY.replace("contacts,", "calls,", 1)), [],
                                ["history.csv", "missing column", "'contacts'"]),
