@@ -20,7 +20,7 @@ GAIN_SHORT = 100      # value of an agent-interval that fills a gap
 COST_SPARE = 1        # cost of an agent-interval nobody needs
 
 
-def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -> list[RosterShift]:
+def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) -> list[RosterShift]:
     interval_min = problem.site.interval_min
     short: dict[tuple[str, int], int] = defaultdict(int)
     for row in problem.requirements.itertuples(index=False):
@@ -42,7 +42,10 @@ def greedy_roster(problem: RosterProblem, time_limit_per_agent_s: float = 2.0) -
         rm.model.Maximize(sum(terms))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = time_limit_per_agent_s
+        # Deterministic time, so the greedy roster does not depend on the machine's load (a wall-clock limit
+        # here made scenario runs differ between local processes and Dask); the wall cap is only a backstop.
+        solver.parameters.max_deterministic_time = det_limit_per_agent_s
+        solver.parameters.max_time_in_seconds = 60.0
         status = solver.Solve(rm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue

@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 log = logging.getLogger(__name__)
 
 WALL_BACKSTOP = 2.0        # wall clock stops the search past this multiple of the limit (logged)
+COMPLETE_WALL_FLOOR_S = 60.0   # the least wall-clock cap of a completion (its deterministic limit decides)
 # Deterministic time is CP-SAT's machine-independent work measure; on the project's 2-core machine a
 # single-threaded step takes about 3 s of wall time per unit (setup and presolve included), so the
 # budget is set to fit the wall-clock limit there. Same budget -> same search -> same roster.
@@ -78,7 +79,9 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
         pinned.proto.solution_hint.values.clear()
         pinned.proto.solution_hint.vars.extend(range(len(hint)))
         pinned.proto.solution_hint.values.extend(hint)
-    solver = _single_thread(time_limit_s, 0, time_limit_s * WALL_BACKSTOP * 3)
+    # The wall clock only backs the deterministic limit up: a small budget's cap must not bind on a loaded
+    # machine, or the start (and so the roster) would depend on the load.
+    solver = _single_thread(time_limit_s, 0, max(time_limit_s * WALL_BACKSTOP * 3, COMPLETE_WALL_FLOOR_S))
     solver.parameters.stop_after_first_solution = first_solution
     if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
