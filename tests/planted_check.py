@@ -22,7 +22,7 @@ from rules.catalogue import hard_violations, soft_penalties
 from scheduler.roster import solve as solve_module
 from scheduler.roster.coverage_check import check_coverage
 from scheduler.roster.diagnose import find_conflicts
-from scheduler.roster.lns import _pin as pin
+from scheduler.roster.lns import pin
 from scheduler.roster.model import COST_SCALE, RosterModel, hinted_values
 from scheduler.roster.solve import RosterResult, solve_roster
 from tests.planted_site import PlantedSite

@@ -51,7 +51,7 @@ def test_a_sub_model_prices_the_current_roster_as_the_full_model_does(model_and_
     free = set(random.Random(seed).sample(ids, 1 + seed % 3))
     sub = neighbourhoods.build(free, start, agent_costs(full, start))
     for i, j in sub.to_full:
-        lns._pin(sub.model.proto, i, start[j])
+        lns.pin(sub.model.proto, i, start[j])
     solver = lns._single_thread(5.0, 0, 30.0)
     assert solver.StatusName(solver.Solve(sub.model)) == "OPTIMAL"
     assert round(solver.ObjectiveValue()) + sub.fixed_cost == _full_objective(full, start)

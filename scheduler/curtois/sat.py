@@ -1,15 +1,16 @@
 """Small CP-SAT helpers of the Curtois search: single-threaded solves stopped by deterministic time (and a
 wall-clock deadline as a backstop), pinning variables of a cloned model, completing partial solutions.
 
-The Curtois package keeps its own copy rather than sharing scheduler/roster/lns.py, whose site-roster
-search changes on its own schedule; these few functions are all the Curtois search needs.
+The deadline-aware pieces are the Curtois search's own; setting parameters and pinning a variable are
+shared with the site roster's search (scheduler/roster/lns.py).
 """
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from ortools.sat.python import cp_model
+
+from scheduler.roster.lns import apply_parameters, pin  # noqa: F401  (used as sat.pin, sat.apply_parameters)
 
 
 class Deadline:
@@ -39,21 +40,6 @@ def single_thread(det_limit: float, seed: int, deadline: Deadline | None) -> cp_
     if deadline is not None:
         solver.parameters.max_time_in_seconds = max(deadline.left(), 0.01)
     return solver
-
-
-def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:
-    """Set CP-SAT parameters by name; list values extend repeated fields (e.g. extra_subsolvers)."""
-    for name, value in (parameters or {}).items():
-        if isinstance(value, (list, tuple)):
-            getattr(solver.parameters, name).extend(value)
-        else:
-            setattr(solver.parameters, name, value)
-
-
-def pin(proto, index: int, value: int) -> None:
-    domain = proto.variables[index].domain
-    domain.clear()
-    domain.extend([value, value])
 
 
 def values(solver: cp_model.CpSolver) -> list[int]:

@@ -60,7 +60,7 @@ def _response_values(solver: cp_model.CpSolver) -> list[int]:
     return list(solver.ResponseProto().solution)
 
 
-def _pin(proto, index: int, value: int) -> None:
+def pin(proto, index: int, value: int) -> None:
     domain = proto.variables[index].domain
     domain.clear()
     domain.extend([value, value])
@@ -73,7 +73,7 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
     `time_limit_s` (give a full solution as `hint` so there is always one); None if impossible."""
     pinned = model.clone()
     for index, value in partial.items():
-        _pin(pinned.proto, index, value)
+        pin(pinned.proto, index, value)
     if hint is not None:
         pinned.proto.solution_hint.vars.clear()
         pinned.proto.solution_hint.values.clear()
@@ -117,7 +117,7 @@ def fixed_solver(model: cp_model.CpModel, solution: list[int]) -> cp_model.CpSol
     """A solver whose response is exactly `solution`, so Value() works on any expression of the model."""
     pinned = model.clone()
     for index, value in enumerate(solution):
-        _pin(pinned.proto, index, value)
+        pin(pinned.proto, index, value)
     solver = _single_thread(10.0, 0, 60.0)
     status = solver.Solve(pinned)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -200,7 +200,7 @@ def _chain(model: cp_model.CpModel, groups: dict[Hashable, list[int]], current: 
         for key in keys:
             if key[0] not in chosen:
                 for index in groups[key]:
-                    _pin(sub.proto, index, current[index])
+                    pin(sub.proto, index, current[index])
         sub.proto.solution_hint.vars.extend(range(len(current)))
         sub.proto.solution_hint.values.extend(current)
         solver = _single_thread(step_limit, rng.randrange(1 << 30), wall_limit)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model, cp_model_helper
 
-from scheduler.roster.lns import _pin as pin
+from scheduler.roster.lns import pin
 from scheduler.roster.model import RosterModel
 
 
