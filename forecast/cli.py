@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from common.args import iso_date
+from common.args import iso_date, positive_int
 from common.errors import InputError
 from common.io import atomic_write_text, check_output_file
 
@@ -25,16 +25,6 @@ log = logging.getLogger(__name__)
 
 EXIT_SOME_QUEUES_FAILED = 3
 DEFAULT_SITE = Path(__file__).resolve().parents[1] / "data" / "sample_site" / "site.yaml"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,17 +42,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: the bundled sample site when --history is not given)")
     parser.add_argument("--special-days", type=Path, help="YAML with a special_days list (campaigns, outages)")
     parser.add_argument("--timezone", help="IANA timezone of the site (default: the site YAML's, else UTC)")
-    parser.add_argument("--horizon-days", type=_positive, default=14, help="days to forecast (default 14)")
+    parser.add_argument("--horizon-days", type=positive_int, default=14, help="days to forecast (default 14)")
     parser.add_argument("--start", type=iso_date, help="first forecast day (default: the day after the history)")
     parser.add_argument("--out", type=Path, help="write the forecast CSV here")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"forecast store (default {DEFAULT_DB})")
     parser.add_argument("--no-store", action="store_true", help="do not record the run in the store")
-    parser.add_argument("--keep", type=_positive, default=30,
+    parser.add_argument("--keep", type=positive_int, default=30,
                         help="keep the interval rows of this many newest versions (default 30); runs, "
                              "models and backtest accuracy are kept for every version")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local processes)")
-    parser.add_argument("--workers", type=_positive, help="local processes (default: one per core)")
-    parser.add_argument("--origins", type=_positive, default=3, help="backtest origins per queue (default 3)")
+    parser.add_argument("--workers", type=positive_int, help="local processes (default: one per core)")
+    parser.add_argument("--origins", type=positive_int, default=3, help="backtest origins per queue (default 3)")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help=f"candidate models, comma-separated (known: {', '.join(known_models())})")
     parser.add_argument("--model", help="use this model for every queue instead of choosing")

@@ -12,22 +12,12 @@ import logging
 import sys
 from pathlib import Path
 
-from common.args import iso_date
+from common.args import iso_date, positive_int
 from common.errors import InputError
 
 log = logging.getLogger(__name__)
 
 EXIT_SOME_FAILED = 3
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,9 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--week-start", type=iso_date, help="first day of the week (default: the week after the history)")
     parser.add_argument("--time-limit", type=float, help="roster time limit per plan in seconds (default: the site's)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local processes)")
-    parser.add_argument("--parallel", type=_positive,
+    parser.add_argument("--parallel", type=positive_int,
                         help="local runs at once (default: cores / solver threads; 1 = one after another)")
-    parser.add_argument("--solver-threads", type=_positive, default=1,
+    parser.add_argument("--solver-threads", type=positive_int, default=1,
                         help="roster search threads per run (default 1; results depend on it, not on --parallel)")
     parser.add_argument("--forecast-db", type=Path, default=DEFAULT_DB,
                         help=f"use the newest stored forecast when it covers the week (default {DEFAULT_DB})")
