@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 from pathlib import Path
 

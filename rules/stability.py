@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from rules.base import Activity, EncodeContext, FixedPlan, Penalty, RosterShift, RosterView, Rule, Shift, Violation
 from rules.site import Agent, Site
