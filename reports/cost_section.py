@@ -25,6 +25,9 @@ def solver_status(outcome: PlanOutcome) -> str:
         words = "a good roster, but no useful bound on how far from the best it is"
     if not report.proved_optimal:
         words += f"; stopped by the {report.time_limit_s:g} s time limit" if stopped else "; search ended early"
+    if not report.searched:
+        words += (f"; the limit only allowed the first roster, with no search: building the model and that roster "
+                  f"takes about {report.expected_setup_s:.0f} s on the reference machine, so raise the time limit")
     if report.wall_clock_cut:
         words += ("; the wall-clock backstop cut the search short before its deterministic budget was spent "
                   "(a loaded machine): a rerun may give another roster")

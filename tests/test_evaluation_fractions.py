@@ -65,10 +65,23 @@ def test_explain_does_not_count_training_as_coverage(tmp_path):
     text = explain_shift(inputs, out, training["agent_id"], dt.date.fromisoformat(training["date"]))
     roster = pd.read_csv(out / "roster.csv")
     shift = roster[(roster["agent_id"] == training["agent_id"]) & (roster["date"] == training["date"])].iloc[0]
-    hours = int((pd.Timestamp(shift["end"]) - pd.Timestamp(shift["start"])) / pd.Timedelta(hours=1))
-    # The hour of training is not an interval the agent serves: one fewer than the shift's hours.
-    assert f"of {hours - 1} intervals the queue would be short without them" in text
-    assert "1 interval(s) spent wholly in breaks, training or meetings" in text
+    start, end = pd.Timestamp(shift["start"]), pd.Timestamp(shift["end"])
+    hours = int((end - start) / pd.Timedelta(hours=1))
+    # An hour spent wholly in training (or breaks) is not an interval the agent serves; one the training
+    # only overlaps still is. Which hours those are depends on where the roster put the training.
+    away_spans = activities[(activities["agent_id"] == training["agent_id"]) & (activities["date"] == training["date"])]
+    spans = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in zip(away_spans["start"], away_spans["end"])]
+    away = 0
+    for h in range(hours):
+        hour_start = start + pd.Timedelta(hours=h)
+        minutes_away = sum(max(0.0, (min(b, hour_start + pd.Timedelta(hours=1)) - max(a, hour_start)).total_seconds() / 60)
+                           for a, b in spans)
+        away += minutes_away >= 60
+    assert f"of {hours - away} intervals the queue would be short without them" in text
+    if away:
+        assert f"{away} interval(s) spent wholly in breaks, training or meetings" in text
+    else:       # training across two hours: each still served, for half of it
+        assert "spent wholly" not in text
 
 
 def test_projected_asa_and_occupancy_interpolate_between_whole_agents(tmp_path):

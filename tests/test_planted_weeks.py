@@ -167,7 +167,8 @@ def test_a_search_the_clock_stops_reports_what_its_roster_costs(tmp_path, monkey
     """Planted seed 5 on a loaded machine: the wall clock stopped the search before the prover or any
     neighbourhood step improved the start, whose over-coverage counters had been left above what its roster
     over-covers; the report charged 911.82 of over-coverage for a roster that over-covers by 900."""
-    from scheduler.roster import lns, search
+    from scheduler.roster import search
+    from scheduler.roster import solve as solve_module
     from scheduler.roster.model import RosterModel
     from scheduler.roster.solve import solve, start_roster
 
@@ -181,7 +182,7 @@ def test_a_search_the_clock_stops_reports_what_its_roster_costs(tmp_path, monkey
         if term.name == "over_coverage":
             start[term.variable.Index()] = 2
     monkeypatch.setattr(search, "PROVER_DET_PER_S", 0.0)     # the prover gets no time
-    monkeypatch.setattr(lns, "WALL_BACKSTOP", 0.0)           # nor does any step
+    monkeypatch.setattr(solve_module, "STAGE_SLACK", -1.0)   # nor does any step: the deadline has passed
     result = solve(rm, problem.site.solver, start)
     assert result.report.wall_clock_cut
     # One agent on the 8-hour shift at 10 an hour, nobody short and nobody spare.

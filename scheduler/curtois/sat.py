@@ -1,35 +1,14 @@
 """Small CP-SAT helpers of the Curtois search: single-threaded solves stopped by deterministic time (and a
 wall-clock deadline as a backstop), pinning variables of a cloned model, completing partial solutions.
 
-The deadline-aware pieces are the Curtois search's own; setting parameters and pinning a variable are
-shared with the site roster's search (scheduler/roster/lns.py).
+The deadline-aware solves are the Curtois search's own; the deadline itself, setting parameters and pinning
+a variable are shared with the site roster's search (scheduler/roster/lns.py).
 """
 from __future__ import annotations
 
-import time
-
 from ortools.sat.python import cp_model
 
-from scheduler.roster.lns import apply_parameters, pin  # noqa: F401  (used as sat.pin, sat.apply_parameters)
-
-
-class Deadline:
-    """The wall-clock end of a solve (time.perf_counter() seconds) and whether it had to cut anything short."""
-
-    def __init__(self, at: float):
-        self.at = at
-        self.cut = False            # set when the wall clock, not the deterministic budget, ended some work
-
-    def left(self) -> float:
-        return self.at - time.perf_counter()
-
-    def passed(self) -> bool:
-        return time.perf_counter() >= self.at
-
-    def note(self, solver: cp_model.CpSolver, det_limit: float) -> None:
-        """Record a cut when `solver` stopped on the clock before spending its deterministic budget."""
-        if solver.ResponseProto().deterministic_time < det_limit * 0.999 and self.left() <= 0.05:
-            self.cut = True
+from scheduler.roster.lns import Deadline, apply_parameters, pin  # noqa: F401  (used as sat.Deadline, sat.pin, ...)
 
 
 def single_thread(det_limit: float, seed: int, deadline: Deadline | None) -> cp_model.CpSolver:

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 GAIN_SHORT = 100      # value of an agent-interval that fills a gap
 COST_SPARE = 1        # cost of an agent-interval nobody needs
+SHORT_CAP = 4         # an interval short by more agents is worth more, up to this many
 
 
 def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) -> list[RosterShift]:
@@ -36,8 +37,8 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) ->
             for shift, var in rm.options(agent.agent_id, date):
                 value = 0
                 for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
-                    needed = any(short.get((q, t), 0) > 0 for q in agent.skills)
-                    value += GAIN_SHORT if needed else -COST_SPARE
+                    most_short = max(short.get((q, t), 0) for q in agent.skills)
+                    value += GAIN_SHORT * min(most_short, SHORT_CAP) if most_short > 0 else -COST_SPARE
                 terms.append(value * var)
         rm.model.Maximize(sum(terms))
         solver = cp_model.CpSolver()

@@ -47,6 +47,25 @@ class SearchResult:
     bound_source: str = ""        # which relaxation gave `bound` (the full model's prover, an aggregate LP)
 
 
+class Deadline:
+    """The wall-clock end of a solve (time.perf_counter() seconds) and whether it had to cut anything short."""
+
+    def __init__(self, at: float):
+        self.at = at
+        self.cut = False            # set when the wall clock, not the deterministic budget, ended some work
+
+    def left(self) -> float:
+        return self.at - time.perf_counter()
+
+    def passed(self) -> bool:
+        return time.perf_counter() >= self.at
+
+    def note(self, solver: cp_model.CpSolver, det_limit: float) -> None:
+        """Record a cut when `solver` stopped on the clock before spending its deterministic budget."""
+        if solver.ResponseProto().deterministic_time < det_limit * 0.999 and self.left() <= 0.05:
+            self.cut = True
+
+
 def _single_thread(det_limit: float, seed: int, wall_limit: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -71,6 +90,14 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
     """Values for some variables (e.g. a heuristic roster's decisions) extended to a full solution: the first
     one found, or with `first_solution=False` the best the rest can do within the deterministic
     `time_limit_s` (give a full solution as `hint` so there is always one); None if impossible."""
+    completed = complete_with_gap(model, partial, time_limit_s, first_solution, hint)
+    return completed[0] if completed is not None else None
+
+
+def complete_with_gap(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
+                      first_solution: bool = True, hint: list[int] | None = None) -> tuple[list[int], float] | None:
+    """`complete`, with how far the completion may be from the best the rest can do (relative gap to its
+    bound; 0 when proved), so a caller can tell whether improving it is worth a second solve."""
     pinned = model.clone()
     for index, value in partial.items():
         pin(pinned.proto, index, value)
@@ -83,9 +110,12 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
     # machine, or the start (and so the roster) would depend on the load.
     solver = _single_thread(time_limit_s, 0, max(time_limit_s * WALL_BACKSTOP * 3, COMPLETE_WALL_FLOOR_S))
     solver.parameters.stop_after_first_solution = first_solution
-    if solver.Solve(pinned) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status = solver.Solve(pinned)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _response_values(solver)
+    objective, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+    gap = 0.0 if status == cp_model.OPTIMAL else abs(objective - bound) / max(abs(objective), 1e-9)
+    return _response_values(solver), gap
 
 
 def apply_parameters(solver: cp_model.CpSolver, parameters: dict[str, Any] | None) -> None:

@@ -166,10 +166,12 @@ def _prove(full: RosterModel, current: Roster, det_limit: float, seed: int, wall
 
 
 def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, workers: int,
-                  seed: int) -> lns.SearchResult:
-    """Minimise the roster model's objective from a complete feasible start."""
+                  seed: int, deadline: lns.Deadline | None = None) -> lns.SearchResult:
+    """Minimise the roster model's objective from a complete feasible start. `time_limit_s` sizes the
+    deterministic budgets (0: no search, the start as it is); `deadline` is the wall-clock backstop (by
+    default WALL_BACKSTOP times the limit from now), and the result says when it cut the search short."""
     started = time.perf_counter()
-    wall_limit = time_limit_s * lns.WALL_BACKSTOP
+    deadline = deadline or lns.Deadline(started + time_limit_s * lns.WALL_BACKSTOP)
     nb = Neighbourhoods(full)
     current = Roster(list(start), agent_costs(full, start), 0)
     current.objective = _objective(full, start)
@@ -187,10 +189,10 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         return _plan(nb, kind, sizes.agents[kind], rng, seed + result.steps, current.values)
 
     def out_of_time() -> bool:
-        if time.perf_counter() - started > wall_limit and not result.backstop_hit:
+        if deadline.passed() and not result.backstop_hit:
             result.backstop_hit = True
-            log.warning("  the wall-clock backstop (%.0f s) stopped the search: the result may differ between runs",
-                        wall_limit)
+            log.warning("  the wall-clock backstop stopped the search %.1f s after it began: the result may "
+                        "differ between runs", time.perf_counter() - started)
         return result.backstop_hit
 
     def chain(det_budget: float) -> float:
@@ -199,7 +201,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         spent = 0.0
         while spent < det_budget and not out_of_time():
             step = next_step()
-            outcome = _run_step(nb, current, step, step_limit, wall_limit)
+            outcome = _run_step(nb, current, step, step_limit, deadline.left())
             spent += outcome.det_time
             sizes.update(step.kind, outcome.status == cp_model.OPTIMAL, len(full.agents))
             improved = _better([outcome], current)
@@ -212,12 +214,14 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         result.improvements += 1
         result.time_to_best_s = time.perf_counter() - started
 
+    if time_limit_s <= 0 or out_of_time():
+        return _finish(full, current, -math.inf, result, started)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
         chain_det = PROVER_SHARE * time_limit_s * STEP_DET_PER_S
-        proof = pool.submit(_prove, full, current, prover_det, seed, wall_limit)
-        aggregate = pool.submit(aggregate_bound, full, wall_limit)    # beside the prover; steers nothing
+        proof = pool.submit(_prove, full, current, prover_det, seed, deadline.left())
+        aggregate = pool.submit(aggregate_bound, full, deadline.left())    # beside the prover; steers nothing
         chain_spent = chain(chain_det) if workers >= 2 else 0.0
         status, prover = proof.result()
         result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
@@ -240,7 +244,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         spent, last_log = 0.0, time.perf_counter()
         while spent < budget and current.objective > bound and not out_of_time():
             steps = [next_step() for _ in range(max(1, workers))]
-            outcomes = list(pool.map(lambda s: _run_step(nb, current, s, step_limit, wall_limit), steps))
+            outcomes = list(pool.map(lambda s: _run_step(nb, current, s, step_limit, deadline.left()), steps))
             spent += max(o.det_time for o in outcomes)
             for step, outcome in zip(steps, outcomes):
                 sizes.update(step.kind, outcome.status == cp_model.OPTIMAL, len(full.agents))
@@ -253,7 +257,12 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
                 log.info("  roster cost %.0f (bound %.0f) after %.1f s", current.objective / COST_SCALE,
                          bound / COST_SCALE, time.perf_counter() - started)
         result.deterministic_time += spent
+    out_of_time()       # the prover, the bound or a last step may have been stopped by the clock
+    return _finish(full, current, bound, result, started)
 
+
+def _finish(full: RosterModel, current: Roster, bound: float, result: lns.SearchResult,
+            started: float) -> lns.SearchResult:
     if current.objective > bound:
         current = _tightened(full, current)
     result.solution = current.values
