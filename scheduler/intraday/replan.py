@@ -84,9 +84,9 @@ def replan_once(mode: Mode, site: Site, agents: list[Agent], time_off: list[Time
     name, extra, priced, split = mode.name, mode.extra, mode.priced, mode.split
     fixed = FixedPlan(tuple(reference), frozenset({day.date}), mode.until)
     templates = {s.template_id for shifts in extra.values() for s in shifts} | {r.shift.template_id for r in reference}
-    derived = with_variants(site, templates, policy)
-    if priced:
-        derived = with_deferrable_activities(derived, policy)
+    # Every mode may defer training: a roster revised by an earlier surge can have deferred a session already,
+    # and holding it (or re-solving around it) must not call that roster infeasible.
+    derived = with_deferrable_activities(with_variants(site, templates, policy), policy)
     # Today's staff are already paid for: spare agents cost nothing more, only shortfall and changes do.
     derived = replace(derived, solver=replace(derived.solver, time_limit_s=time_limit_s),
                       objective=replace(derived.objective, over_coverage=0.0))

@@ -3,6 +3,11 @@
 Each agent's own rules are small enough to solve exactly in milliseconds, so
 the greedy roster always satisfies every hard rule. It is used as a solution
 hint for the full model, which then only has to improve it.
+
+Given the aggregate LP's roster in counts (scheduler/roster/bound.py: how many
+agents of each group work each shift), each agent first takes the shifts its
+group still has to fill there, and coverage only breaks ties: the LP sees the
+whole week at once, which an agent-at-a-time choice cannot.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from rules.base import RosterShift
+from scheduler.roster.bound import AggregateBound
 from scheduler.roster.model import RosterModel, RosterProblem, epoch_min
 
 log = logging.getLogger(__name__)
@@ -19,17 +25,26 @@ log = logging.getLogger(__name__)
 GAIN_SHORT = 100      # value of an agent-interval that fills a gap
 COST_SPARE = 1        # cost of an agent-interval nobody needs
 SHORT_CAP = 4         # an interval short by more agents is worth more, up to this many
+PLAN_GAIN = 100_000   # value of a shift the aggregate plan still wants filled: above any coverage value
 
 
-def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) -> list[RosterShift]:
+def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0,
+                  plan: AggregateBound | None = None) -> list[RosterShift]:
     interval_min = problem.site.interval_min
     short: dict[tuple[str, int], int] = defaultdict(int)
     for row in problem.requirements.itertuples(index=False):
         short[(row.queue, epoch_min(row.start.to_pydatetime()))] += int(row.agents)
     # Scarcest agents first: fewest skills, then tightest contracts, in file order for ties.
     order = sorted(problem.agents, key=lambda a: (len(a.skills), ))
+    wanted = dict(plan.shift_counts) if plan is not None else {}
+    # Agents of each group still to come: a shift the plan wants for most of them is the most urgent.
+    to_come: dict[int, int] = defaultdict(int)
+    for agent in order:
+        if plan is not None and agent.agent_id in plan.group_of:
+            to_come[plan.group_of[agent.agent_id]] += 1
     shifts: list[RosterShift] = []
     for agent in order:
+        group = plan.group_of.get(agent.agent_id) if plan is not None else None
         rm = RosterModel(problem, agents=[agent])
         rm.add_rules(site_wide=False)
         terms = []
@@ -39,8 +54,13 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) ->
                 for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
                     most_short = max(short.get((q, t), 0) for q in agent.skills)
                     value += GAIN_SHORT * min(most_short, SHORT_CAP) if most_short > 0 else -COST_SPARE
+                if group is not None:
+                    share = max(0.0, wanted.get((group, date, shift), 0.0)) / to_come[group]
+                    value += round(PLAN_GAIN * min(1.0, share))
                 terms.append(value * var)
         rm.model.Maximize(sum(terms))
+        if group is not None:
+            to_come[group] -= 1
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         # Deterministic time, so the greedy roster does not depend on the machine's load (a wall-clock limit
@@ -54,6 +74,8 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0) ->
             for shift, var in rm.options(agent.agent_id, date):
                 if solver.BooleanValue(var):
                     shifts.append(RosterShift(agent.agent_id, shift))
+                    if group is not None and (group, date, shift) in wanted:
+                        wanted[(group, date, shift)] -= 1
                     for t in range(epoch_min(shift.start), epoch_min(shift.end), interval_min):
                         open_queues = [q for q in agent.skills if short.get((q, t), 0) > 0]
                         if open_queues:   # count the agent on the queue that is shortest

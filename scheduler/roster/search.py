@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.roster import lns
-from scheduler.roster.bound import aggregate_bound
+from scheduler.roster.bound import AggregateBound, aggregate_bound
 from scheduler.roster.model import COST_SCALE, RosterModel
 from scheduler.roster.neighbourhood import Neighbourhoods, agent_costs, value_of
 
@@ -166,10 +166,12 @@ def _prove(full: RosterModel, current: Roster, det_limit: float, seed: int, wall
 
 
 def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, workers: int,
-                  seed: int, deadline: lns.Deadline | None = None) -> lns.SearchResult:
+                  seed: int, deadline: lns.Deadline | None = None,
+                  aggregate: AggregateBound | None = None, compute_aggregate: bool = True) -> lns.SearchResult:
     """Minimise the roster model's objective from a complete feasible start. `time_limit_s` sizes the
     deterministic budgets (0: no search, the start as it is); `deadline` is the wall-clock backstop (by
-    default WALL_BACKSTOP times the limit from now), and the result says when it cut the search short."""
+    default WALL_BACKSTOP times the limit from now), and the result says when it cut the search short.
+    `aggregate` is the aggregate bound when the caller has it already (then not computed again)."""
     started = time.perf_counter()
     deadline = deadline or lns.Deadline(started + time_limit_s * lns.WALL_BACKSTOP)
     nb = Neighbourhoods(full)
@@ -221,13 +223,14 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
         chain_det = PROVER_SHARE * time_limit_s * STEP_DET_PER_S
         proof = pool.submit(_prove, full, current, prover_det, seed, deadline.left())
-        aggregate = pool.submit(aggregate_bound, full, deadline.left())    # beside the prover; steers nothing
+        relaxed_soon = (pool.submit(aggregate_bound, full, deadline.left())    # beside the prover
+                        if compute_aggregate else None)
         chain_spent = chain(chain_det) if workers >= 2 else 0.0
         status, prover = proof.result()
         result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
         bound = prover.BestObjectiveBound()     # its roster's cost when it proved optimality
         result.bound_source = "full model"
-        relaxed = aggregate.result()
+        relaxed = relaxed_soon.result() if relaxed_soon is not None else aggregate
         if relaxed is not None and relaxed.bound > bound:
             bound, result.bound_source = relaxed.bound, "aggregate LP"
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and prover.ObjectiveValue() < current.objective:
