@@ -216,8 +216,10 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         result.improvements += 1
         result.time_to_best_s = time.perf_counter() - started
 
-    if time_limit_s <= 0 or out_of_time():
-        return _finish(full, current, -math.inf, result, started)
+    if time_limit_s <= 0 or out_of_time():     # no search: the start, with the aggregate bound if the caller has it
+        if aggregate is not None:
+            result.bound_source = "aggregate LP"
+        return _finish(full, current, aggregate.bound if aggregate is not None else -math.inf, result, started)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S

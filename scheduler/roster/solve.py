@@ -137,6 +137,14 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
         bound = solver.BestObjectiveBound() if has_solution else None
         solver = solver if has_solution else None
         cut, source = False, "full model"
+        if not has_solution and start is not None:     # no time left after the start: the start is the roster
+            solver, status, time_to_best = lns.fixed_solver(model, start), "FEASIBLE", setup_s
+            objective, bound = solver.ObjectiveValue(), None
+            if aggregate is not None:
+                bound, source = aggregate.bound, "aggregate LP"
+            cut = True
+        elif aggregate is not None and bound is not None and aggregate.bound > bound:
+            bound, source = aggregate.bound, "aggregate LP"
     report = SolveReport(
         status=status,
         objective=objective / COST_SCALE if objective is not None else None,
