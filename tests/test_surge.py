@@ -238,3 +238,22 @@ def test_surge_page_renders_in_chromium(planned, tmp_path):
         assert "Data quality" in text
         shot = browser.screenshot(tmp_path / "surge.png", full_page=True)
     assert shot.stat().st_size > 20_000
+
+
+def test_a_roster_whose_training_was_deferred_can_be_replanned(planned, tmp_path):
+    """A roster an earlier surge revised may have deferred a training session out of the week. Held as
+    published ("no action" and "hold" are not priced), the activity rule still asked for the session, and
+    the re-plan stopped: "the given start roster breaks the model's hard rules"."""
+    site, plan = planned
+    roster = pd.read_csv(plan / "roster.csv", dtype=str, keep_default_na=False)
+    trained = roster["activities"].str.contains("team training")
+    assert trained.any()
+    roster.loc[trained, "activities"] = roster.loc[trained, "activities"].map(
+        lambda text: "; ".join(part for part in text.split("; ") if not part.startswith("team training")))
+    roster.to_csv(tmp_path / "deferred.csv", index=False)
+    (tmp_path / "forecast.csv").write_bytes((plan / "forecast.csv").read_bytes())    # read beside the roster
+    actuals, now = _replay(site, plan, tmp_path / "in", "voice", 1.8, "09:00", "14:00")
+    outcome = run_surge(load_surge_inputs(site.site, tmp_path / "deferred.csv", actuals, now), 1.0, with_scratch=True)
+    for name, replan in outcome.replans.items():
+        assert replan.result.shifts, name
+        assert replan.violations == [], f"{name}: {replan.violations[:3]}"
