@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 # full model seconds of wall time that do not move it.
 PROVER = {"linearization_level": 2, "cp_model_probing_level": 0, "symmetry_level": 0}
 PROVER_SHARE = 0.4          # of the time limit, in phase 1
-PROVER_MAX_VARIABLES = 20_000   # above this, with the aggregate bound known, no prover (see phase 1)
 # Deterministic time per wall second of one single-threaded worker on the project's 2-core machine with both
 # busy (measured on the sample week and the 300-agent scale site). Budgets are deterministic time, so the
 # roster never depends on the clock; the wall time only follows it.
@@ -222,37 +221,31 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
             result.bound_source = "aggregate LP"
         return _finish(full, current, aggregate.bound if aggregate is not None else -math.inf, result, started)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        # Phase 1: the prover beside one chain of steps (run one after the other with a single worker). Skipped
-        # on a large model whose aggregate bound is known: there the full model's LP bound is far weaker (sample
-        # week 46,336 against 73,965) and its share of the limit does more as steps.
-        prover_share = 0.0 if _prover_idle(full, aggregate) else PROVER_SHARE
-        bound = aggregate.bound if aggregate is not None else -math.inf
-        result.bound_source = "aggregate LP" if aggregate is not None else ""
-        if prover_share:
-            prover_det = prover_share * time_limit_s * PROVER_DET_PER_S
-            chain_det = prover_share * time_limit_s * STEP_DET_PER_S
-            proof = pool.submit(_prove, full, current, prover_det, seed, deadline.left())
-            relaxed_soon = (pool.submit(aggregate_bound, full, deadline.left())    # beside the prover
-                            if compute_aggregate else None)
-            chain_spent = chain(chain_det) if workers >= 2 else 0.0
-            status, prover = proof.result()
-            result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
-            bound = prover.BestObjectiveBound()     # its roster's cost when it proved optimality
-            result.bound_source = "full model"
-            relaxed = relaxed_soon.result() if relaxed_soon is not None else aggregate
-            if relaxed is not None and relaxed.bound > bound:
-                bound, result.bound_source = relaxed.bound, "aggregate LP"
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and prover.ObjectiveValue() < current.objective:
-                values = list(prover.ResponseProto().solution)
-                current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))
-                _found(current)
-            log.info("  roster cost %.0f, bound %.0f after %.1f s (%d steps)", current.objective / COST_SCALE,
-                     bound / COST_SCALE, time.perf_counter() - started, result.steps)
-            if workers < 2 and current.objective > bound:
-                chain(chain_det)
+        # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
+        prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
+        chain_det = PROVER_SHARE * time_limit_s * STEP_DET_PER_S
+        proof = pool.submit(_prove, full, current, prover_det, seed, deadline.left())
+        relaxed_soon = (pool.submit(aggregate_bound, full, deadline.left())    # beside the prover
+                        if compute_aggregate else None)
+        chain_spent = chain(chain_det) if workers >= 2 else 0.0
+        status, prover = proof.result()
+        result.deterministic_time += max(prover.ResponseProto().deterministic_time, chain_spent)
+        bound = prover.BestObjectiveBound()     # its roster's cost when it proved optimality
+        result.bound_source = "full model"
+        relaxed = relaxed_soon.result() if relaxed_soon is not None else aggregate
+        if relaxed is not None and relaxed.bound > bound:
+            bound, result.bound_source = relaxed.bound, "aggregate LP"
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and prover.ObjectiveValue() < current.objective:
+            values = list(prover.ResponseProto().solution)
+            current = Roster(values, agent_costs(full, values), round(prover.ObjectiveValue()))
+            _found(current)
+        log.info("  roster cost %.0f, bound %.0f after %.1f s (%d steps)", current.objective / COST_SCALE,
+                 bound / COST_SCALE, time.perf_counter() - started, result.steps)
+        if workers < 2 and current.objective > bound:
+            chain(chain_det)
 
         # Phase 2: rounds of one step per worker from the same roster; the best step wins.
-        budget = (1 - prover_share) * time_limit_s * STEP_DET_PER_S
+        budget = (1 - PROVER_SHARE) * time_limit_s * STEP_DET_PER_S
         spent, last_log = 0.0, time.perf_counter()
         while spent < budget and current.objective > bound and not out_of_time():
             steps = [next_step() for _ in range(max(1, workers))]
@@ -271,10 +264,6 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         result.deterministic_time += spent
     out_of_time()       # the prover, the bound or a last step may have been stopped by the clock
     return _finish(full, current, bound, result, started)
-
-
-def _prover_idle(full: RosterModel, aggregate: AggregateBound | None) -> bool:
-    return aggregate is not None and len(full.model.proto.variables) > PROVER_MAX_VARIABLES
 
 
 def _finish(full: RosterModel, current: Roster, bound: float, result: lns.SearchResult,
