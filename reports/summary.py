@@ -11,8 +11,8 @@ def solver_line(outcome: PlanOutcome) -> str:
     cut = ("; STOPPED BY THE WALL CLOCK before its deterministic budget was spent (a loaded machine): "
            "a rerun may give another roster" if report.wall_clock_cut else "")
     if not report.searched:
-        cut += (f"; NOT SEARCHED: building the model and its first roster takes about {report.expected_setup_s:.0f} s, "
-                "the whole limit, so this is the first roster: raise --time-limit")
+        cut += (f"; NOT SEARCHED: building the model and its first roster took {report.setup_s:.0f} s, more than "
+                "the limit, so this is the first roster: raise --time-limit")
     return (f"solver: {report.status}, cost {report.objective:,.0f} ({gap}); {report.wall_s:.1f} s of "
             f"{report.time_limit_s:g} s limit ({report.setup_s:.1f} s to build the model and the first roster), "
             f"{report.workers} workers, seed {report.seed}{cut}")
