@@ -224,10 +224,10 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
     roster_model.add_coverage()
     roster_model.minimize()
     # The aggregate LP, before the start: its bound serves the search, and its roster in counts guides the
-    # greedy start. An intraday re-plan has a start of its own and no aggregate.
-    aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S) if problem.start is None else None
+    # greedy start (None where it would not be a relaxation, e.g. an intraday re-plan with its own start).
+    aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S)
     return solve(roster_model, problem.site.solver, start_roster(roster_model, aggregate), started, aggregate,
-                 compute_aggregate=problem.start is not None)
+                 compute_aggregate=False)
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
