@@ -21,9 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Hashable
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.curtois import sat
+from scheduler.curtois.submodel import SubModels
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +41,14 @@ class Sizes:
     staff_days: float = 0.5     # this share of the employees free over STAFF_DAYS_SPAN days
     staff: float = 0.2          # this share of the employees free over the whole horizon
 
-    def adapted(self, kind: str, solved: bool) -> Sizes:
-        """Grow after a step solved to optimality (there is room for a larger one), shrink otherwise."""
+    def adapted(self, kind: str, solved: bool, lost: bool = False) -> Sizes:
+        """Grow after a step solved to optimality (there is room for a larger one), shrink otherwise, and
+        halve after a step `lost` (no solution at all within its budget, not even the one it was hinted)."""
         value = getattr(self, kind)
         if kind == "days":
-            value = value + 0.3 if solved else max(1.0, value - 0.3)
+            value = value + 0.3 if solved else max(1.0, value / 2 if lost else value - 0.3)
         else:
-            value = min(1.0, value * 1.1) if solved else max(0.02, value * 0.9)
+            value = min(1.0, value * 1.1) if solved else max(0.02, value * (0.5 if lost else 0.9))
         return replace(self, **{kind: value})
 
 
@@ -78,24 +81,51 @@ def free_keys(kind: str, sizes: Sizes, owners: list[Hashable], dates: list[Hasha
     return chosen, set(dates[first:first + span])
 
 
-# Copying and presolving the whole model for a step costs wall time CP-SAT's deterministic time does not count;
-# each step is charged this many deterministic seconds per model variable, so many small steps on a large
-# model cannot overrun the budget.
+# Building a step's model and loading it cost wall time CP-SAT's deterministic time does not count; each step
+# is charged this many deterministic seconds per constraint of its model (measured on the 52-week generated
+# instance: about 1.7e-5 wall seconds per constraint to build, charged at the chains' deterministic rate), so
+# many small steps cannot overrun the budget. A model SubModels cannot read is cloned and pinned whole, and
+# charged per variable of the whole model.
+STEP_OVERHEAD_PER_CONSTRAINT = 7e-6
 STEP_OVERHEAD_PER_VARIABLE = 1.5e-5
 
 
-def chain(model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]], current: list[int],
-          objective: float, det_limit: float, seed: int, sizes: Sizes, parameters: dict[str, Any] | None,
-          stop: threading.Event, started: float, deadline: sat.Deadline) -> ChainResult:
+class Steps:
+    """Builds the model of one step (freed employees x days) around a current solution; shared by the chains."""
+
+    def __init__(self, model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]]):
+        self.model = model
+        self.groups = {key: np.asarray(indices, dtype=np.int64) for key, indices in groups.items()}
+        decisions = np.concatenate(list(self.groups.values())) if self.groups else np.zeros(0, dtype=np.int64)
+        self.sub_models = SubModels(model, decisions)
+
+    def build(self, who: set[Hashable], days: set[Hashable], current: list[int]) -> tuple[cp_model.CpModel, Any, float]:
+        """(the step's model, how to map its solution back, deterministic seconds to charge for building it)."""
+        if self.sub_models.supported:
+            freed = [indices for key, indices in self.groups.items() if key[0] in who and key[1] in days]
+            step = self.sub_models.step(np.concatenate(freed) if freed else np.zeros(0, dtype=np.int64), current)
+            overhead = STEP_OVERHEAD_PER_CONSTRAINT * len(step.model.proto.constraints)
+            return step.model, (lambda values: step.merged(current, values)), overhead
+        sub = self.model.clone()
+        for key, indices in self.groups.items():
+            if key[0] not in who or key[1] not in days:
+                for index in indices.tolist():
+                    sat.pin(sub.proto, index, current[index])
+        sat.hint(sub, current)
+        return sub, (lambda values: values), STEP_OVERHEAD_PER_VARIABLE * len(self.model.proto.variables)
+
+
+def chain(steps: Steps, current: list[int], objective: float, det_limit: float, seed: int, sizes: Sizes,
+          parameters: dict[str, Any] | None, stop: threading.Event, started: float,
+          deadline: sat.Deadline) -> ChainResult:
     """Steps one after another from `current` until `det_limit` deterministic seconds are spent (each step's
-    copying charged per model variable, as CP-SAT does not count it), `stop` is set or the deadline passes.
+    building charged per constraint, as CP-SAT does not count it), `stop` is set or the deadline passes.
     A step's result is kept when it is no worse, so the chain drifts along plateaus of equal cost."""
     clock = time.perf_counter()
     rng = random.Random(seed)
-    keys = sorted(groups, key=repr)
+    keys = sorted(steps.groups, key=repr)
     owners = sorted({key[0] for key in keys}, key=repr)
     dates = sorted({key[1] for key in keys})
-    overhead = STEP_OVERHEAD_PER_VARIABLE * len(model.proto.variables)
     found = ChainResult(None, objective, sizes)
     while found.det_time < det_limit and not stop.is_set():
         if deadline.passed():
@@ -103,12 +133,7 @@ def chain(model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[
             break
         kind = KINDS[found.steps % len(KINDS)]
         who, days = free_keys(kind, found.sizes, owners, dates, rng)
-        sub = model.clone()
-        for key in keys:
-            if key[0] not in who or key[1] not in days:
-                for index in groups[key]:
-                    sat.pin(sub.proto, index, current[index])
-        sat.hint(sub, current)
+        sub, merged, overhead = steps.build(who, days, current)
         step_limit = min(STEP_DET_LIMIT, max(0.0, det_limit - found.det_time))
         solver = sat.single_thread(step_limit, rng.randrange(1 << 30), deadline)
         sat.apply_parameters(solver, parameters)
@@ -117,12 +142,12 @@ def chain(model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[
         found.steps += 1
         if deadline.passed():
             deadline.note(solver, step_limit)
-        found.sizes = found.sizes.adapted(kind, status == cp_model.OPTIMAL)
+        found.sizes = found.sizes.adapted(kind, status == cp_model.OPTIMAL, status == cp_model.UNKNOWN)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() <= found.objective + 1e-9:
             if solver.ObjectiveValue() < found.objective - 1e-9:
                 found.improvements += 1
                 found.found_at = time.perf_counter() - started
-            current = sat.values(solver)
+            current = merged(sat.values(solver))
             found.solution, found.objective = current, solver.ObjectiveValue()
     found.wall_s = time.perf_counter() - clock
     return found
@@ -155,6 +180,7 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
     and `backstop_hit` says when it cut the search short."""
     started = time.perf_counter()
     deadline = deadline or sat.Deadline(started + time_limit_s)
+    steps = Steps(chain_model, groups)
     prefix = len(chain_model.proto.variables)
     current, objective = list(start), sat.objective_value(model, start)
     result = SearchResult("FEASIBLE", current, objective, None, 0.0, 0.0, 0.0)
@@ -176,7 +202,7 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
                 jobs.append(pool.submit(_prove, model, current, seconds * prover_det_per_s, base, prover, started,
                                         stop, deadline))
             for k in range(workers - proving):
-                jobs.append(pool.submit(chain, chain_model, groups, current[:prefix], objective,
+                jobs.append(pool.submit(chain, steps, current[:prefix], objective,
                                         seconds * chain_det_per_s, base + 1 + k, sizes, chain_parameters, stop,
                                         started, deadline))
             outcomes = [job.result() for job in jobs]

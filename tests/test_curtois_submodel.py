@@ -1,0 +1,111 @@
+"""A window-search step's own model (scheduler/curtois/submodel.py) against the whole model, cloned and pinned.
+
+For random steps on generated instances (a planted roster, so every instance has one): the step model's best
+solution, merged into the current roster, is a roster the independent checker accepts, its objective is the
+one the checker computes, and it is exactly as good as the best the whole model finds with the same
+employees and days free. Seeded: a failure names its seed and step.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler.curtois import sat, window_search
+from scheduler.curtois.generate import generate
+from scheduler.curtois.importer import import_instance
+from scheduler.curtois.instance import read_instance
+from scheduler.curtois.model import CurtoisModel
+from scheduler.curtois.start import employee_by_employee
+from scheduler.curtois.submodel import SubModels
+from scheduler.curtois.verify import verify
+from scheduler.roster.model import COST_SCALE
+
+STEPS = 9
+
+
+def _optimum(model: cp_model.CpModel) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.Solve(model) == cp_model.OPTIMAL
+    return solver
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_step_model_finds_the_same_best_roster_as_the_whole_model_pinned(tmp_path, seed):
+    generated = generate(seed, weeks=2, staff=7, shift_types=3)
+    path = tmp_path / "instance.txt"
+    path.write_text(generated.text)
+    cp = import_instance(read_instance(path))
+    lean = CurtoisModel(cp, flow=None)
+    groups = lean.groups()
+    steps = window_search.Steps(lean.model, groups)
+    assert steps.sub_models.supported
+    current = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=seed).roster), 10.0, None)
+    keys = sorted(groups, key=repr)
+    owners = sorted({key[0] for key in keys}, key=repr)
+    dates = sorted({key[1] for key in keys})
+    rng = random.Random(seed)
+    sizes = window_search.Sizes(days=3, staff_days=0.3, staff=0.3)
+    for number in range(STEPS):
+        kind = window_search.KINDS[number % len(window_search.KINDS)]
+        who, days = window_search.free_keys(kind, sizes, owners, dates, rng)
+        sub, merged, _ = steps.build(who, days, current)
+        assert len(sub.proto.variables) < len(lean.model.proto.variables)
+        found = _optimum(sub)
+        roster_values = merged(sat.values(found))
+
+        whole = lean.model.clone()
+        for key in keys:
+            if key[0] not in who or key[1] not in days:
+                for index in groups[key]:
+                    sat.pin(whole.proto, index, current[index])
+        assert found.ObjectiveValue() == pytest.approx(_optimum(whole).ObjectiveValue()), (seed, number)
+
+        verdict = verify(cp, lean.roster(roster_values))
+        assert verdict.feasible, (seed, number, verdict.violations[:3])
+        assert verdict.objective.total == pytest.approx(found.ObjectiveValue() / COST_SCALE), (seed, number)
+        assert sat.objective_value(lean.model, roster_values) == pytest.approx(found.ObjectiveValue())
+        current = roster_values
+
+
+def test_a_model_with_other_constraint_kinds_is_declined():
+    model = cp_model.CpModel()
+    x = [model.NewBoolVar(f"x{i}") for i in range(3)]
+    model.AddAtMostOne(x)
+    model.Minimize(sum(x))
+    assert not SubModels(model, np.arange(3)).supported
+
+
+def test_a_step_keeps_constraints_whose_enforcement_it_frees():
+    """y ⇒ x1 + x2 ≥ 1 with x1, x2 held at 0 and y free: the step must keep y at 0 although the constraint
+    holds none of its variables."""
+    model = cp_model.CpModel()
+    x1, x2, y = (model.NewBoolVar(name) for name in ("x1", "x2", "y"))
+    model.Add(x1 + x2 >= 1).OnlyEnforceIf(y)
+    model.Minimize(-5 * y + x1 + x2)
+    step = SubModels(model, np.arange(3)).step(np.array([2]), [0, 0, 0])
+    found = _optimum(step.model)
+    assert step.merged([0, 0, 0], sat.values(found)) == [0, 0, 0]
+    assert found.ObjectiveValue() == 0
+
+
+def test_a_step_frees_the_auxiliary_variables_tied_to_its_own():
+    """Cover as the Curtois model writes it: under − over = 1 − x, and a `short` flag that only the cover's
+    constraints hold. Freeing x alone must free under, over and short too, or x could never go off shift."""
+    model = cp_model.CpModel()
+    x = model.NewBoolVar("x")
+    under, over = model.NewIntVar(0, 1, "under"), model.NewIntVar(0, 1, "over")
+    short = model.NewBoolVar("short")
+    model.Add(under - over == 1 - x)
+    model.Add(under == 0).OnlyEnforceIf(short.Not())
+    model.Add(over == 0).OnlyEnforceIf(short)
+    model.Minimize(10 * x + under)
+    current = [1, 0, 0, 0]                                  # x on shift, cover met, not short
+    step = SubModels(model, np.array([0])).step(np.array([0]), current)
+    assert sorted(step.variables.tolist()) == [0, 1, 2, 3]
+    found = _optimum(step.model)
+    assert step.merged(current, sat.values(found)) == [0, 1, 0, 1] and found.ObjectiveValue() == 1
