@@ -53,7 +53,7 @@ def test_a_step_model_finds_the_same_best_roster_as_the_whole_model_pinned(tmp_p
     for number in range(STEPS):
         kind = window_search.KINDS[number % len(window_search.KINDS)]
         who, days = window_search.free_keys(kind, sizes, owners, dates, rng)
-        sub, merged, _ = steps.build(who, days, current)
+        sub, merged, _ = steps.build(steps.window(who, days), current)
         assert len(sub.proto.variables) < len(lean.model.proto.variables)
         found = _optimum(sub)
         roster_values = merged(sat.values(found))

@@ -53,6 +53,7 @@ class StartResult:
     det_time: float = 0.0
     passes: int = 0
     unsolved: list[str] = field(default_factory=list)
+    first_at: float | None = None   # time.perf_counter() when every employee first had a roster (pass one)
 
 
 class Patterns:
@@ -441,7 +442,7 @@ def employee_by_employee(cp: CurtoisProblem, det_limit_per_employee: float = 2.0
             result.det_time = spent()
             return result
         pending, det_limit = failed, det_limit * 2
-    result.passes = 1
+    result.passes, result.first_at = 1, time.perf_counter()
 
     # Later passes: each employee's best response to everyone else's shifts, while the budget lasts.
     for number in range(1, passes):

@@ -163,8 +163,9 @@ class SubModels:
             first = False
         return np.flatnonzero(free)
 
-    def step(self, decisions: np.ndarray, current: list[int]) -> Step:
-        """The step model freeing `decisions` around `current` (a full solution), hinted with it."""
+    def step(self, decisions: np.ndarray, current: list[int], hint: list[int] | None = None) -> Step:
+        """The step model freeing `decisions` around `current` (a full solution), hinted with it, or with
+        `hint`'s values of `decisions` alone (the rest follows from them)."""
         values = np.asarray(current, dtype=np.int64)
         variables = self.free_variables(decisions)
         index = np.full(self.variable_count, -1, dtype=np.int64)
@@ -224,8 +225,12 @@ class SubModels:
         objective.coeffs.extend(self.objective_coeffs[inside].tolist())
         objective.offset = self.objective_offset + held
         objective.scaling_factor = self.objective_scale
-        proto.solution_hint.vars.extend(range(len(variables)))
-        proto.solution_hint.values.extend(values[variables].tolist())
+        if hint is None:
+            proto.solution_hint.vars.extend(range(len(variables)))
+            proto.solution_hint.values.extend(values[variables].tolist())
+        else:
+            proto.solution_hint.vars.extend(index[decisions].tolist())
+            proto.solution_hint.values.extend(np.asarray(hint, dtype=np.int64)[decisions].tolist())
         return Step(sub, variables)
 
 

@@ -91,27 +91,41 @@ STEP_OVERHEAD_PER_VARIABLE = 1.5e-5
 
 
 class Steps:
-    """Builds the model of one step (freed employees x days) around a current solution; shared by the chains."""
+    """Builds the model of one step (freed employee-days) around a current solution; shared by the chains."""
 
     def __init__(self, model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]]):
         self.model = model
         self.groups = {key: np.asarray(indices, dtype=np.int64) for key, indices in groups.items()}
-        decisions = np.concatenate(list(self.groups.values())) if self.groups else np.zeros(0, dtype=np.int64)
-        self.sub_models = SubModels(model, decisions)
+        self.keys = list(self.groups)
+        self.decisions = (np.concatenate(list(self.groups.values())) if self.groups else np.zeros(0, dtype=np.int64))
+        self.key_of = np.repeat(np.arange(len(self.keys)), [len(v) for v in self.groups.values()])
+        self.sub_models = SubModels(model, self.decisions)
 
-    def build(self, who: set[Hashable], days: set[Hashable], current: list[int]) -> tuple[cp_model.CpModel, Any, float]:
-        """(the step's model, how to map its solution back, deterministic seconds to charge for building it)."""
+    def window(self, who: set[Hashable], days: set[Hashable]) -> list[Hashable]:
+        return [key for key in self.keys if key[0] in who and key[1] in days]
+
+    def changed(self, solution: list[int], base: list[int]) -> list[Hashable]:
+        """The employee-days whose shift differs between two solutions."""
+        differs = np.asarray(solution)[self.decisions] != np.asarray(base)[self.decisions]
+        return [self.keys[k] for k in np.unique(self.key_of[differs]).tolist()]
+
+    def build(self, keys: list[Hashable], current: list[int],
+              hint: list[int] | None = None) -> tuple[cp_model.CpModel, Any, float]:
+        """(the step's model freeing `keys`, how to map its solution back, deterministic seconds to charge for
+        building it). `hint`: a solution whose shifts on `keys` to try first (default: `current`'s)."""
         if self.sub_models.supported:
-            freed = [indices for key, indices in self.groups.items() if key[0] in who and key[1] in days]
-            step = self.sub_models.step(np.concatenate(freed) if freed else np.zeros(0, dtype=np.int64), current)
+            freed = [self.groups[key] for key in keys]
+            step = self.sub_models.step(np.concatenate(freed) if freed else np.zeros(0, dtype=np.int64), current,
+                                        hint)
             overhead = STEP_OVERHEAD_PER_CONSTRAINT * len(step.model.proto.constraints)
             return step.model, (lambda values: step.merged(current, values)), overhead
         sub = self.model.clone()
+        free = set(keys)
         for key, indices in self.groups.items():
-            if key[0] not in who or key[1] not in days:
+            if key not in free:
                 for index in indices.tolist():
                     sat.pin(sub.proto, index, current[index])
-        sat.hint(sub, current)
+        sat.hint(sub, hint or current)
         return sub, (lambda values: values), STEP_OVERHEAD_PER_VARIABLE * len(self.model.proto.variables)
 
 
@@ -123,7 +137,7 @@ def chain(steps: Steps, current: list[int], objective: float, det_limit: float, 
     A step's result is kept when it is no worse, so the chain drifts along plateaus of equal cost."""
     clock = time.perf_counter()
     rng = random.Random(seed)
-    keys = sorted(steps.groups, key=repr)
+    keys = sorted(steps.keys, key=repr)
     owners = sorted({key[0] for key in keys}, key=repr)
     dates = sorted({key[1] for key in keys})
     found = ChainResult(None, objective, sizes)
@@ -133,7 +147,7 @@ def chain(steps: Steps, current: list[int], objective: float, det_limit: float, 
             break
         kind = KINDS[found.steps % len(KINDS)]
         who, days = free_keys(kind, found.sizes, owners, dates, rng)
-        sub, merged, overhead = steps.build(who, days, current)
+        sub, merged, overhead = steps.build(steps.window(who, days), current)
         step_limit = min(STEP_DET_LIMIT, max(0.0, det_limit - found.det_time))
         solver = sat.single_thread(step_limit, rng.randrange(1 << 30), deadline)
         sat.apply_parameters(solver, parameters)
@@ -165,6 +179,29 @@ class SearchResult:
     steps: int = 0
     improvements: int = 0
     backstop_hit: bool = False    # the wall clock, not the deterministic budget, ended some of the work
+    merges: int = 0               # epochs whose other chains' changes were carried into the best chain's roster
+
+
+# Two chains from the same roster mostly change different employee-days: at the end of an epoch the others'
+# changes are carried into the best one's roster by one step freeing the employee-days they changed, hinted
+# with their shifts, within this many deterministic seconds.
+MERGE_DET_LIMIT = 0.6
+
+
+def merge(steps: Steps, into: list[int], other: list[int], base: list[int], seed: int,
+          parameters: dict[str, Any] | None, deadline: sat.Deadline) -> tuple[list[int], float] | None:
+    """`into` with the employee-days `other` changed since `base` re-solved, trying `other`'s shifts there
+    first: (the solution, its objective), or None when the step found nothing."""
+    keys = steps.changed(other, base)
+    if not keys:
+        return None
+    sub, merged, _ = steps.build(keys, into, hint=other)
+    solver = sat.single_thread(MERGE_DET_LIMIT, seed, deadline)
+    sat.apply_parameters(solver, parameters)
+    if solver.Solve(sub) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        deadline.note(solver, MERGE_DET_LIMIT)
+        return None
+    return merged(sat.values(solver)), solver.ObjectiveValue()
 
 
 def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[tuple[Hashable, Hashable], list[int]],
@@ -201,9 +238,12 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
             if proving:
                 jobs.append(pool.submit(_prove, model, current, seconds * prover_det_per_s, base, prover, started,
                                         stop, deadline))
-            for k in range(workers - proving):
-                jobs.append(pool.submit(chain, steps, current[:prefix], objective,
-                                        seconds * chain_det_per_s, base + 1 + k, sizes, chain_parameters, stop,
+            chains, epoch_start = workers - proving, current[:prefix]
+            # the merges that follow the epoch (one core) come out of its chains' budget
+            chain_det = seconds * chain_det_per_s - (chains - 1) * MERGE_DET_LIMIT * (0 if proving else 1)
+            for k in range(chains):
+                jobs.append(pool.submit(chain, steps, epoch_start, objective,
+                                        max(0.0, chain_det), base + 1 + k, sizes, chain_parameters, stop,
                                         started, deadline))
             outcomes = [job.result() for job in jobs]
             result.deterministic_time += max([o.det_time for o in outcomes] or [0.0])
@@ -220,10 +260,19 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
                     result.time_to_best_s = proof.found_at
             result.steps += sum(o.steps for o in outcomes)
             if outcomes:
-                best = min(range(len(outcomes)), key=lambda k: (outcomes[k].objective, k))
+                order = sorted(range(len(outcomes)), key=lambda k: (outcomes[k].objective, k))
+                best = order[0]
                 sizes = outcomes[best].sizes
                 if outcomes[best].solution is not None and outcomes[best].objective < objective - 1e-9:
-                    solution = outcomes[best].solution
+                    solution, merged_objective = outcomes[best].solution, outcomes[best].objective
+                    for k in order[1:]:
+                        if outcomes[k].solution is not None and outcomes[k].objective < objective - 1e-9:
+                            joined = merge(steps, solution, outcomes[k].solution, epoch_start,
+                                           base + 100 + k, chain_parameters, deadline)
+                            result.deterministic_time += MERGE_DET_LIMIT
+                            if joined is not None and joined[1] < merged_objective - 1e-9:
+                                solution, merged_objective = joined
+                                result.merges += 1
                     if prefix < len(model.proto.variables):
                         solution = sat.complete(model, dict(enumerate(solution)), 10.0, deadline)
                     if solution is not None:
@@ -231,9 +280,10 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
                         result.improvements += 1
                         result.time_to_best_s = outcomes[best].found_at
             bound = min(bound, objective)
-            log.info("  %s epoch %d: cost %.0f, bound %.0f after %.1f s (%s)", label, epoch + 1, objective / scale,
-                     bound / scale, time.perf_counter() - started,
-                     ", ".join(f"{o.steps} steps {o.det_time:.1f} det in {o.wall_s:.1f} s" for o in outcomes))
+            log.info("  %s epoch %d: cost %.0f, bound %.0f after %.1f s (%s; %d merges so far)", label, epoch + 1,
+                     objective / scale, bound / scale, time.perf_counter() - started,
+                     ", ".join(f"{o.steps} steps {o.det_time:.1f} det in {o.wall_s:.1f} s" for o in outcomes),
+                     result.merges)
     result.backstop_hit = deadline.cut
     if result.backstop_hit:
         log.warning("  the wall clock cut the search short at the limit: the result may differ between runs")
