@@ -5,10 +5,15 @@ only trade shifts among those few; freeing a window of days for every employee (
 share of them) lets the cover of those days be rebuilt at once. Three kinds of step take turns, each with
 its own size, which grows after a step solved to optimality and shrinks after one cut short.
 
+Each step solves a model of its own (submodel.py): the freed employee-days, the auxiliary variables tied to
+them and the constraints that touch them, so a step on a 52-week instance costs what its window costs, not
+what the year costs.
+
 The search runs in epochs of `workers` single-threaded jobs stopped by deterministic time and merged by a
 fixed rule (lowest objective, earlier job on ties): the first epoch is a full-model prover (for its bound,
 and on small instances its proof) beside chains of steps; later epochs are all chains, each restarting from
-the best roster so far with its own seed. Same inputs, seed and worker count give the same roster.
+the best roster so far with its own seed. At the end of an epoch the other chains' changes are carried into
+the best chain's roster by one more step (`merge`). Same inputs, seed and worker count give the same roster.
 """
 from __future__ import annotations
 
