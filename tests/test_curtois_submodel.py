@@ -109,3 +109,31 @@ def test_a_step_frees_the_auxiliary_variables_tied_to_its_own():
     assert sorted(step.variables.tolist()) == [0, 1, 2, 3]
     found = _optimum(step.model)
     assert step.merged(current, sat.values(found)) == [0, 1, 0, 1] and found.ObjectiveValue() == 1
+
+
+def test_merging_two_chains_keeps_both_improvements_when_they_do_not_clash(tmp_path):
+    """Two steps from the same roster on different employees: the merge carries the second into the first,
+    so the merged roster saves what both saved and passes the checker with the cost it reports."""
+    generated = generate(4, weeks=2, staff=8, shift_types=3)
+    path = tmp_path / "instance.txt"
+    path.write_text(generated.text)
+    cp = import_instance(read_instance(path))
+    lean = CurtoisModel(cp, flow=None)
+    steps = window_search.Steps(lean.model, lean.groups())
+    base = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=4).roster), 10.0, None)
+    owners = sorted({key[0] for key in steps.keys}, key=repr)
+    dates = sorted({key[1] for key in steps.keys})
+    improved = []
+    for half in (owners[:4], owners[4:]):
+        sub, merged, _ = steps.build(steps.window(set(half), set(dates)), base)
+        improved.append(merged(sat.values(_optimum(sub))))
+    changed = [set(steps.changed(solution, base)) for solution in improved]
+    assert all(key[0] in owners[:4] for key in changed[0]) and all(key[0] in owners[4:] for key in changed[1])
+    deadline = sat.Deadline(float("inf"))
+    joined, objective = window_search.merge(steps, improved[0], improved[1], base, 1, None, deadline)
+    alone = [sat.objective_value(lean.model, s) for s in improved]
+    saved = [sat.objective_value(lean.model, base) - cost for cost in alone]
+    assert min(saved) > 0                              # both halves improved on their own (51,800: 100 and 10,100)
+    assert objective <= sat.objective_value(lean.model, base) - sum(saved) + 1e-9
+    verdict = verify(cp, lean.roster(joined))
+    assert verdict.feasible and verdict.objective.total == pytest.approx(objective / COST_SCALE)
