@@ -4,8 +4,10 @@ Each case is generated (scheduler/curtois/generate.py, seed 1), so its planted r
 upper bound on the optimum. Our solver (deterministic, seed 7, 2 workers) gets the time limit for the whole
 solve, reading included; the baseline, measured in the same run, is CP-SAT's own parallel search (2 workers)
 on the same lean model with the same limit (its build included), without our start. Rows: our checked
-objective against the planted roster's; our time to the first roster against CP-SAT's (the limit when it
-found none); CP-SAT's objective against the planted roster's. Every roster is checked by the independent
+objective against the planted roster's and against CP-SAT's; our time to the first roster against CP-SAT's
+(the limit when it found none); CP-SAT's objective against the planted roster's. The table's "best" is the
+best known roster: the planted one, or either solver's when it is better (the planted roster is feasible by
+construction, not optimal), and "gap %" is ours against it. Every roster is checked by the independent
 checker.
 
     WFM_BENCH_PLANTED_S=60 WFM_BENCH_PLANTED_ONLY=52w python -m bench.bench_curtois_planted
@@ -70,7 +72,7 @@ def run() -> list[dict]:
     only = {name.strip() for name in os.environ.get("WFM_BENCH_PLANTED_ONLY", "").split(",") if name.strip()}
     rows = []
     print(f"  planted Curtois instances, {limit:g} s per solve, {WORKERS} workers; ours seed {SEED} deterministic")
-    print(f"  {'case':<16}{'planted':>9}{'ours':>9}{'gap %':>7}{'bound':>8}{'first s':>8}{'best s':>7}"
+    print(f"  {'case':<16}{'planted':>9}{'best':>9}{'ours':>9}{'gap %':>7}{'bound':>8}{'first s':>8}{'best s':>7}"
           f"{'wall s':>7}  status | {'CP-SAT':>9}{'first s':>8}{'wall s':>7}  status")
     with tempfile.TemporaryDirectory() as folder:
         for key, (weeks, staff, types) in CASES.items():
@@ -85,7 +87,7 @@ def run() -> list[dict]:
             wall = time.perf_counter() - started
             planted = verify(cp, generated.planted)
             assert planted.feasible, planted.violations[:3]
-            best_known = planted.objective.total
+            best_known = planted_objective = planted.objective.total
             ours, status = None, result.status
             if result.roster is not None:
                 verdict = verify(cp, result.roster)
@@ -99,14 +101,21 @@ def run() -> list[dict]:
             theirs, their_first, their_status, their_wall = _cpsat(path, limit)
             name = f"{weeks}w {staff}e {types}t"
             fmt = (lambda v, spec: format(v, spec) if v is not None else format("-", spec.split(".")[0]))
+            # the best known roster: the planted one, or whichever solver beat it in this run
+            best_known = min(v for v in (best_known, ours, theirs) if v is not None)
             gap = 100.0 * (ours - best_known) / best_known if ours is not None and best_known else None
-            print(f"  {name:<16}{best_known:>9}{fmt(ours, '>9')}{fmt(gap, '>7.2f')}{fmt(result.bound, '>8.0f')}"
+            print(f"  {name:<16}{planted_objective:>9}{best_known:>9.0f}{fmt(ours, '>9')}{fmt(gap, '>7.2f')}{fmt(result.bound, '>8.0f')}"
                   f"{fmt(result.time_to_first_s, '>8.1f')}{fmt(result.time_to_best_s, '>7.1f')}{wall:>7.1f}  {status}"
                   f" | {fmt(theirs, '>9.0f')}{fmt(their_first, '>8.1f')}{their_wall:>7.1f}  {their_status}", flush=True)
             if ours is not None:
                 rows.append({"name": f"planted {name} objective ({limit:g} s, {status})", "value": float(ours),
-                             "unit": "penalty", "baseline_name": "planted roster", "baseline_value": float(best_known),
-                             "ratio": ours / best_known if best_known else None})
+                             "unit": "penalty", "baseline_name": "planted roster",
+                             "baseline_value": float(planted_objective),
+                             "ratio": ours / planted_objective if planted_objective else None})
+                if theirs is not None:
+                    rows.append({"name": f"planted {name} objective ({limit:g} s)", "value": float(ours),
+                                 "unit": "penalty", "baseline_name": "CP-SAT parallel", "baseline_value": theirs,
+                                 "ratio": ours / theirs if theirs else None})
             ours_first = result.time_to_first_s if result.time_to_first_s is not None else limit
             their_first_v = their_first if their_first is not None else limit
             rows.append({"name": f"planted {name} time to first roster"
@@ -117,7 +126,8 @@ def run() -> list[dict]:
             if theirs is not None:
                 rows.append({"name": f"planted {name} CP-SAT parallel objective ({their_status})", "value": theirs,
                              "unit": "penalty", "baseline_name": "planted roster",
-                             "baseline_value": float(best_known), "ratio": theirs / best_known if best_known else None})
+                             "baseline_value": float(planted_objective),
+                             "ratio": theirs / planted_objective if planted_objective else None})
     return rows
 
 
