@@ -137,3 +137,23 @@ def test_merging_two_chains_keeps_both_improvements_when_they_do_not_clash(tmp_p
     assert objective <= sat.objective_value(lean.model, base) - sum(saved) + 1e-9
     verdict = verify(cp, lean.roster(joined))
     assert verdict.feasible and verdict.objective.total == pytest.approx(objective / COST_SCALE)
+
+
+def test_a_model_the_sub_models_cannot_read_is_cloned_and_pinned_with_the_same_best_step(tmp_path):
+    generated = generate(5, weeks=2, staff=6, shift_types=3)
+    path = tmp_path / "instance.txt"
+    path.write_text(generated.text)
+    cp = import_instance(read_instance(path))
+    lean = CurtoisModel(cp, flow=None)
+    steps = window_search.Steps(lean.model, lean.groups())
+    current = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=5).roster), 10.0, None)
+    dates = sorted({key[1] for key in steps.keys})
+    keys = steps.window({key[0] for key in steps.keys}, set(dates[3:7]))
+    own, own_merged, _ = steps.build(keys, current)
+    steps.sub_models.supported = False
+    whole, whole_merged, _ = steps.build(keys, current)
+    assert len(whole.proto.variables) == len(lean.model.proto.variables) > len(own.proto.variables)
+    best_own, best_whole = _optimum(own), _optimum(whole)
+    assert best_own.ObjectiveValue() == pytest.approx(best_whole.ObjectiveValue())
+    for solution in (own_merged(sat.values(best_own)), whole_merged(sat.values(best_whole))):
+        assert verify(cp, lean.roster(solution)).feasible
