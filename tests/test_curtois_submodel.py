@@ -26,6 +26,17 @@ from scheduler.roster.model import COST_SCALE
 STEPS = 9
 
 
+def _instance(tmp_path, seed: int, staff: int):
+    """A generated 2-week instance, its lean model, the step builder and the per-employee start on it."""
+    path = tmp_path / "instance.txt"
+    path.write_text(generate(seed, weeks=2, staff=staff, shift_types=3).text)
+    cp = import_instance(read_instance(path))
+    lean = CurtoisModel(cp, flow=None)
+    steps = window_search.Steps(lean.model, lean.groups())
+    start = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=seed).roster), 10.0, None)
+    return cp, lean, steps, start
+
+
 def _optimum(model: cp_model.CpModel) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -36,15 +47,9 @@ def _optimum(model: cp_model.CpModel) -> cp_model.CpSolver:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_step_model_finds_the_same_best_roster_as_the_whole_model_pinned(tmp_path, seed):
-    generated = generate(seed, weeks=2, staff=7, shift_types=3)
-    path = tmp_path / "instance.txt"
-    path.write_text(generated.text)
-    cp = import_instance(read_instance(path))
-    lean = CurtoisModel(cp, flow=None)
+    cp, lean, steps, current = _instance(tmp_path, seed, staff=7)
     groups = lean.groups()
-    steps = window_search.Steps(lean.model, groups)
     assert steps.sub_models.supported
-    current = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=seed).roster), 10.0, None)
     keys = sorted(groups, key=repr)
     owners = sorted({key[0] for key in keys}, key=repr)
     dates = sorted({key[1] for key in keys})
@@ -114,13 +119,7 @@ def test_a_step_frees_the_auxiliary_variables_tied_to_its_own():
 def test_merging_two_chains_keeps_both_improvements_when_they_do_not_clash(tmp_path):
     """Two steps from the same roster on different employees: the merge carries the second into the first,
     so the merged roster saves what both saved and passes the checker with the cost it reports."""
-    generated = generate(4, weeks=2, staff=8, shift_types=3)
-    path = tmp_path / "instance.txt"
-    path.write_text(generated.text)
-    cp = import_instance(read_instance(path))
-    lean = CurtoisModel(cp, flow=None)
-    steps = window_search.Steps(lean.model, lean.groups())
-    base = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=4).roster), 10.0, None)
+    cp, lean, steps, base = _instance(tmp_path, 4, staff=8)
     owners = sorted({key[0] for key in steps.keys}, key=repr)
     dates = sorted({key[1] for key in steps.keys})
     improved = []
@@ -140,13 +139,7 @@ def test_merging_two_chains_keeps_both_improvements_when_they_do_not_clash(tmp_p
 
 
 def test_a_model_the_sub_models_cannot_read_is_cloned_and_pinned_with_the_same_best_step(tmp_path):
-    generated = generate(5, weeks=2, staff=6, shift_types=3)
-    path = tmp_path / "instance.txt"
-    path.write_text(generated.text)
-    cp = import_instance(read_instance(path))
-    lean = CurtoisModel(cp, flow=None)
-    steps = window_search.Steps(lean.model, lean.groups())
-    current = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=5).roster), 10.0, None)
+    cp, lean, steps, current = _instance(tmp_path, 5, staff=6)
     dates = sorted({key[1] for key in steps.keys})
     keys = steps.window({key[0] for key in steps.keys}, set(dates[3:7]))
     own, own_merged, _ = steps.build(keys, current)

@@ -177,16 +177,8 @@ class SubModels:
         constraints = self._constraints_of(variables)
         needed = self._needed(constraints, index, values)
         for c in constraints.tolist():
-            enforcement = []
-            held_false = False
-            for ref in self.enf[self.enf_ptr[c]:self.enf_ptr[c + 1]].tolist():
-                var = ref if ref >= 0 else -ref - 1
-                if index[var] >= 0:
-                    enforcement.append(index[var] if ref >= 0 else -index[var] - 1)
-                elif _literal(ref, values) == 0:
-                    held_false = True
-                    break
-            if held_false:
+            enforcement = _free_literals(self.enf[self.enf_ptr[c]:self.enf_ptr[c + 1]], index, values, settled_by=0)
+            if enforcement is None:
                 continue                       # not enforced whatever the step does
             lo, hi = self.body_ptr[c], self.body_ptr[c + 1]
             refs = self.body[lo:hi]
@@ -203,17 +195,9 @@ class SubModels:
                 ct.linear.coeffs.extend(coeffs[inside].tolist())
                 ct.linear.domain.extend(_shifted(self.rhs[c], constant))
             else:
-                literals = []
-                satisfied = False
-                for ref in refs.tolist():
-                    var = ref if ref >= 0 else -ref - 1
-                    if index[var] >= 0:
-                        literals.append(index[var] if ref >= 0 else -index[var] - 1)
-                    elif _literal(ref, values) == 1:
-                        satisfied = True
-                        break
-                if satisfied:
-                    continue
+                literals = _free_literals(refs, index, values, settled_by=1)
+                if literals is None:
+                    continue                   # a held literal is true: the clause holds
                 ct = proto.constraints.add()
                 ct.enforcement_literal.extend(enforcement)
                 ct.bool_or.literals.extend(literals)
@@ -247,8 +231,17 @@ def _positive(refs: np.ndarray) -> np.ndarray:
     return np.where(refs >= 0, refs, -refs - 1)
 
 
-def _literal(ref: int, values: np.ndarray) -> int:
-    return int(values[ref]) if ref >= 0 else 1 - int(values[-ref - 1])
+def _free_literals(refs: np.ndarray, index: np.ndarray, values: np.ndarray, settled_by: int) -> list[int] | None:
+    """The step model's literals among `refs` (held ones dropped), or None when a held literal has the value
+    `settled_by`: 0 for enforcement literals (the constraint is off), 1 for a clause (it holds)."""
+    literals = []
+    for ref in refs.tolist():
+        var = ref if ref >= 0 else -ref - 1
+        if index[var] >= 0:
+            literals.append(int(index[var]) if ref >= 0 else -int(index[var]) - 1)
+        elif (int(values[var]) if ref >= 0 else 1 - int(values[var])) == settled_by:
+            return None
+    return literals
 
 
 def _shifted(domain: list[int], constant: int) -> list[int]:
