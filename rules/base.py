@@ -231,6 +231,10 @@ class Rule:
     # A rule whose constraints or costs tie agents together (a site-wide cap, fairness) says so: its cost
     # terms may name no agent, and a neighbourhood must hold the agents it does not free to its terms.
     couples_agents: ClassVar[bool] = False
+    # A rule whose per-agent encoding only places things (breaks) inside the shifts chosen, so that every
+    # shift it sees has a placement on its own, says so: a solve that only chooses shifts (the greedy start)
+    # leaves it out, and the completion places them.
+    places_inside_shifts: ClassVar[bool] = False
     where: str = ""
     scope: Scope | None = None
     soft: bool = False

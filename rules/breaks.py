@@ -21,6 +21,7 @@ def _utc_plus(moment: dt.datetime, minutes: int) -> dt.datetime:
 
 class BreakPlacement(Rule):
     kind = "breaks"
+    places_inside_shifts = True
 
     def __init__(self, site: Site):
         self.templates = {t.id: t for t in site.shift_templates}

@@ -11,6 +11,7 @@ whole week at once, which an agent-at-a-time choice cannot.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 
@@ -43,9 +44,10 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0,
         if plan is not None and agent.agent_id in plan.group_of:
             to_come[plan.group_of[agent.agent_id]] += 1
     shifts: list[RosterShift] = []
+    chooser = _shifts_only(problem)
     for agent in order:
         group = plan.group_of.get(agent.agent_id) if plan is not None else None
-        rm = RosterModel(problem, agents=[agent])
+        rm = RosterModel(chooser, agents=[agent])
         rm.add_rules(site_wide=False)
         terms = []
         for date in rm.dates:
@@ -85,3 +87,12 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0,
                             best = max(open_queues, key=lambda q: short[(q, t)])
                             short[(best, t)] -= 1
     return shifts
+
+
+def _shifts_only(problem: RosterProblem) -> RosterProblem:
+    """The problem without the rules that only place things inside shifts: an agent's shift choice is the same
+    without them, and their variables were most of the agent's model (sample site: greedy 4.0 s with the
+    breaks, 0.9 s without). A re-plan keeps them, since a break published before the freeze holds its shift."""
+    if problem.fixed is not None:
+        return problem
+    return dataclasses.replace(problem, rules=[rule for rule in problem.rules if not rule.places_inside_shifts])

@@ -95,9 +95,12 @@ def complete(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: flo
 
 
 def complete_with_gap(model: cp_model.CpModel, partial: dict[int, int], time_limit_s: float = 10.0,
-                      first_solution: bool = True, hint: list[int] | None = None) -> tuple[list[int], float] | None:
+                      first_solution: bool = True, hint: list[int] | None = None,
+                      presolve: bool = True) -> tuple[list[int], float] | None:
     """`complete`, with how far the completion may be from the best the rest can do (relative gap to its
-    bound; 0 when proved), so a caller can tell whether improving it is worth a second solve."""
+    bound; 0 when proved), so a caller can tell whether improving it is worth a second solve. `presolve=False`
+    suits a completion whose decisions are all given: presolving the whole model then costs more than the
+    search it would shorten."""
     pinned = model.clone()
     for index, value in partial.items():
         pin(pinned.proto, index, value)
@@ -110,6 +113,7 @@ def complete_with_gap(model: cp_model.CpModel, partial: dict[int, int], time_lim
     # machine, or the start (and so the roster) would depend on the load.
     solver = _single_thread(time_limit_s, 0, max(time_limit_s * WALL_BACKSTOP * 3, COMPLETE_WALL_FLOOR_S))
     solver.parameters.stop_after_first_solution = first_solution
+    solver.parameters.cp_model_presolve = presolve
     status = solver.Solve(pinned)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

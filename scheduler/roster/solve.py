@@ -24,14 +24,17 @@ START_SHARE = 0.05   # ... but no more than this share of the time limit (a 1 s 
 FIRST_COMPLETION_DET_S = (10.0, 60.0)   # deterministic budgets for the start's first complete roster, in turn
 # The time limit is the whole roster stage's: building the model and the start come out of it. The search's
 # deterministic budgets are sized for the limit less the setup this machine is expected to need for a model of
-# this size (idle 2-core machine, seconds per model variable: 300-agent site 26 s for 169k variables; the
-# sample's 13 s for 54k is more per variable, but its search runs ahead of its budget), so they never depend
+# this size (idle 2-core machine, seconds per model variable: 300-agent site 18.6 s for 169k variables, whose
+# search runs a little behind its budget; the sample's 7.3 s for 54k, whose search runs ahead), so they never depend
 # on the clock; the wall clock stops the search at the limit plus STAGE_SLACK, leaving the
 # rest of the promised 10% for reading the roster out, and the report says when it had to.
-SETUP_S_PER_VARIABLE = 1.7e-4
+SETUP_S_PER_VARIABLE = 1.3e-4
 STAGE_SLACK = 0.05
 AGGREGATE_WALL_S = 120.0     # backstop for the aggregate LP (GLOP; a few seconds on the 300-agent site)
-START_GAP = 0.02     # a first completion this close to its own bound keeps its breaks (placement gained 0.5% on the sample for 4 s)
+# A first completion this close to its own bound keeps its breaks: placing them again gained nothing on the
+# sample (2.1% gap) for 6 s, and the search moves breaks anyway. A far worse one (everyone's breaks stacked
+# in one quarter hour) is placed again.
+START_GAP = 0.05
 
 @dataclass
 class SolveReport:
@@ -182,7 +185,7 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None) 
     # The first budget is the deterministic one; the larger one is for a loaded machine, where the first
     # completion's wall-clock cap can stop it before any roster (seen on scenario runs at load 12).
     for budget_det_s in FIRST_COMPLETION_DET_S:
-        completed = lns.complete_with_gap(roster_model.model, shifts, time_limit_s=budget_det_s)
+        completed = lns.complete_with_gap(roster_model.model, shifts, time_limit_s=budget_det_s, presolve=False)
         if completed is None:    # the greedy roster, built an agent at a time, breaks a rule that couples agents
             hint = [0] * len(roster_model.model.proto.variables)
             for index, value in shifts.items():
@@ -196,6 +199,7 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None) 
     if completed is None:
         raise RuntimeError("no roster completes the greedy one within the start's budget")
     start, gap = completed
+    log.info("  first roster completed: its breaks are within %.1f%% of the best for its shifts", 100 * gap)
     if gap <= START_GAP:
         return start
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
