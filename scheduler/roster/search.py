@@ -174,7 +174,6 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
     `aggregate` is the aggregate bound when the caller has it already (then not computed again)."""
     started = time.perf_counter()
     deadline = deadline or lns.Deadline(started + time_limit_s * lns.WALL_BACKSTOP)
-    nb = Neighbourhoods(full)
     current = Roster(list(start), agent_costs(full, start), 0)
     current.objective = _objective(full, start)
     result = lns.SearchResult("FEASIBLE", None, None, None, 0.0, 0.0, time.perf_counter() - started)
@@ -220,6 +219,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
         if aggregate is not None:
             result.bound_source = "aggregate LP"
         return _finish(full, current, aggregate.bound if aggregate is not None else -math.inf, result, started)
+    nb = Neighbourhoods(full)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
         prover_det = PROVER_SHARE * time_limit_s * PROVER_DET_PER_S
