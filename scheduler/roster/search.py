@@ -38,8 +38,14 @@ PROVER_SHARE = 0.4          # of the time limit, in phase 1
 # Deterministic time per wall second of one single-threaded worker on the project's 2-core machine with both
 # busy (measured on the sample week and the 300-agent scale site). Budgets are deterministic time, so the
 # roster never depends on the clock; the wall time only follows it.
-PROVER_DET_PER_S = 0.3
-STEP_DET_PER_S = 0.25
+PROVER_DET_PER_S = 0.2
+# A step's CP-SAT time runs at 1.9 (sample) to 2.7 (300 agents) wall seconds per deterministic second, and each
+# step also spends wall time CP-SAT does not count, about 7e-5 s per variable of its model (building it in
+# Python, loading it): measured per step on both sites at 60 s, e.g. 0.5 s of a 0.95 s sample step. The
+# overhead is charged per step at this rate, so the budget follows the wall clock on small and large steps.
+STEP_DET_PER_S = 0.37
+STEP_OVERHEAD_S_PER_VARIABLE = 7e-5
+STEP_DET_PER_LIMIT_S = 1 / 160     # a step's own deterministic limit per second of the time limit (0.1-1.0)
 # Steps skip probing and symmetry detection in presolve and use the stronger LP: on the sample and scale
 # sites' small neighbourhoods that halves the deterministic (and wall) time to a proved-optimal step.
 STEP = {"cp_model_probing_level": 0, "symmetry_level": 0, "linearization_level": 2}
@@ -123,8 +129,9 @@ def _run_step(nb: Neighbourhoods, current: Roster, step: _Step, det_limit: float
     solver = lns._single_thread(det_limit, step.seed, wall_limit)
     lns.apply_parameters(solver, STEP)
     status = solver.Solve(sub.model)
-    # Building the sub-model is Python work CP-SAT's deterministic time does not count: charged by its size.
-    det = solver.ResponseProto().deterministic_time + lns.STEP_OVERHEAD_PER_VARIABLE * len(sub.model.proto.variables)
+    # Building and loading the sub-model is work CP-SAT's deterministic time does not count: charged by its size.
+    overhead = STEP_DET_PER_S * STEP_OVERHEAD_S_PER_VARIABLE * len(sub.model.proto.variables)
+    det = solver.ResponseProto().deterministic_time + overhead
     log.debug("    step %s on %d agents: %s in %.2f det, sub-cost %.0f", step.kind, len(step.free),
               solver.StatusName(status), det, solver.ObjectiveValue() / COST_SCALE if status in (2, 4) else -1)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -181,7 +188,7 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
     rng = random.Random(seed)
     sizes = _Sizes()
     kinds = ("agents", "short", "skill", "days")
-    step_limit = min(max(time_limit_s * STEP_DET_PER_S / 40.0, 0.1), 1.0)
+    step_limit = min(max(time_limit_s * STEP_DET_PER_LIMIT_S, 0.1), 1.0)
     bound = -math.inf
 
     def next_step() -> _Step:
