@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 PROVER = {"linearization_level": 2, "cp_model_probing_level": 0, "symmetry_level": 0}
 PROVER_SHARE = 0.4          # of the time limit, in phase 1
 # Deterministic time per wall second of one single-threaded worker on the project's 2-core machine with both
-# busy (measured on the sample week and the 300-agent scale site). Budgets are deterministic time, so the
-# roster never depends on the clock; the wall time only follows it.
+# busy (measured on the sample week and the 300-agent scale site; at 0.3 the 300-agent prover ran past its
+# phase at 300 s and the wall clock cut the stage at 317 s). Budgets are deterministic time, so the roster
+# never depends on the clock; the wall time only follows it.
 PROVER_DET_PER_S = 0.2
 # A step's CP-SAT time runs at 1.9 (sample) to 2.7 (300 agents) wall seconds per deterministic second, and each
 # step also spends wall time CP-SAT does not count, about 7e-5 s per variable of its model (building it in
