@@ -235,6 +235,10 @@ class Rule:
     # shift it sees has a placement on its own, says so: a solve that only chooses shifts (the greedy start)
     # leaves it out, and the completion places them.
     places_inside_shifts: ClassVar[bool] = False
+    # A rule whose site-level encoding (encode_site) is only each agent's own terms and constraints (fairness
+    # prices an agent's own weekend; stability its own changes) says so: an agent's model alone carries them,
+    # so the greedy start weighs what a shift costs that agent.
+    site_terms_per_agent: ClassVar[bool] = False
     where: str = ""
     scope: Scope | None = None
     soft: bool = False

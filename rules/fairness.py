@@ -103,6 +103,7 @@ def share_increase(past: float, now: float, base: float) -> float:
 
 class Fairness(Rule):
     kind = "fairness"
+    site_terms_per_agent = True
     soft = True
 
     def __init__(self, spec: RuleSpec, site: Site, ledger: dict[str, dict[str, float]] | None = None):

@@ -65,6 +65,7 @@ class ReferenceRoster(Rule):
     """Departures from the published roster cost money; the frozen past and fixed days do not change."""
 
     kind = "stay_close_to_reference"
+    site_terms_per_agent = True
 
     def __init__(self, site: Site, fixed: FixedPlan, prices: ChangePrices,
                  time_off_offered: frozenset[str] = frozenset()):

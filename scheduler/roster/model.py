@@ -209,19 +209,21 @@ class RosterModel:
             self.model.Add(sum(variables) == (self.works(agent_id, date) if taken else 0))
 
     def add_rules(self, site_wide: bool = True) -> None:
-        """Each rule's per-agent constraints; then, unless solving one agent alone, its site-wide terms.
-        Each encoding is held to the rule contract (rules.base.EncodeContext) as it is made."""
+        """Each rule's per-agent constraints; then its site-wide terms (solving one agent alone, `site_wide`
+        False, only those a rule says are each agent's own). Each encoding is held to the rule contract
+        (rules.base.EncodeContext) as it is made."""
         for agent in self.agents:
             for rule in self.problem.rules:
                 if rule.applies_to(agent):
                     first_var, first_term = len(self.model.proto.variables), len(self.terms)
                     rule.encode(self, agent)
                     self._claim(rule, first_var, first_term, agent.agent_id)
-        if site_wide:
-            for rule in self.problem.rules:
+        for rule in self.problem.rules:
+            if site_wide or rule.site_terms_per_agent:
                 first_var, first_term = len(self.model.proto.variables), len(self.terms)
                 rule.encode_site(self, self.agents)
                 self._claim(rule, first_var, first_term, None)
+        if site_wide:
             for rule in self.problem.rules:
                 if isinstance(rule, CouplingRule):
                     self._couple(rule)
