@@ -96,8 +96,12 @@ class ObjectiveTerm:
 class RosterModel:
     """Builds the CP-SAT model; implements rules.base.EncodeContext."""
 
-    def __init__(self, problem: RosterProblem, agents: list[Agent] | None = None, filter_options: bool = True):
+    def __init__(self, problem: RosterProblem, agents: list[Agent] | None = None, filter_options: bool = True,
+                 kept: dict[tuple[str, dt.date], Shift | None] | None = None):
+        """`kept` holds some (agent, date) to one shift (or none, a day off): only that option is built, for a
+        neighbourhood that keeps those days as they are (the caller pins them)."""
         self.problem = problem
+        self.kept = kept or {}
         self.site = problem.site
         self.dates = problem.dates
         self.model = cp_model.CpModel()
@@ -167,6 +171,10 @@ class RosterModel:
         for agent in self.agents:
             for date in self.dates:
                 key = (agent.agent_id, date)
+                if key in self.kept:
+                    shift = self.kept[key]
+                    self._options[key] = [(shift, self._shift_var(agent.agent_id, shift))] if shift else []
+                    continue
                 if date not in per_day:      # a fixed day: the published shift, worked as published
                     ref = fixed.shift_on(agent.agent_id, date) if fixed else None
                     self._options[key] = [(ref.shift, self._shift_var(agent.agent_id, ref.shift))] if ref else []

@@ -94,22 +94,31 @@ class Neighbourhoods:
 
     def build(self, free: set[str], values: list[int], costs: dict[str, int],
               fixed_days: set[tuple[str, dt.date]] = frozenset()) -> SubModel:
-        """A model of the `free` agents (their days in `fixed_days` pinned), hinted with the current roster.
+        """A model of the `free` agents (their days in `fixed_days` kept as they are), hinted with the current roster.
 
         `values` is a full solution; every sub-model variable has a namesake in the full model (the same
         shift, break, coverage shortfall or agent's count), so the hint is complete and a sub-model's
         solution writes back into a full solution."""
         full = self.full
-        sub = RosterModel(full.problem, agents=[a for a in full.agents if a.agent_id in free])
+        # A day the step keeps is built with its current shift alone: its other options, and their breaks,
+        # would only be pinned to 0 (most of a "days" step's model, and of its build time).
+        kept = {key: next((shift for shift, var in full.options(*key) if values[var.Index()]), None)
+                for key in fixed_days}
+        sub = RosterModel(full.problem, agents=[a for a in full.agents if a.agent_id in free], kept=kept)
         sub.fixed_couplings = self.fixed_couplings(free, values)
         sub.add_rules()
         sub.add_coverage(self.fixed_units(free, values), unit_min=full.coverage_unit_min)
         sub.minimize()
         proto = sub.model.proto
-        try:
-            pairs = [(i, self.index[var.name]) for i, var in enumerate(proto.variables)]
-        except KeyError as missing:
-            raise RuntimeError(f"sub-model variable {missing} has no namesake in the full model") from None
+        pairs = []
+        for i, var in enumerate(proto.variables):
+            j = self.index.get(var.name) if var.name else None
+            if j is not None:
+                pairs.append((i, j))
+            elif var.name or len(set(var.domain)) != 1:
+                raise RuntimeError(f"sub-model variable '{var.name}' has no namesake in the full model")
+            # else a constant CP-SAT made for a literal written as a number (a kept day off has no shift
+            # variable): nothing to write back
         groups = sub.decision_groups()
         for key in fixed_days:
             for var in groups.get(key, []):
