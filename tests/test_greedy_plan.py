@@ -94,3 +94,26 @@ def test_the_agent_a_weekend_costs_least_takes_the_plans_weekend_shift():
     saturday = [s.agent_id for s in roster if s.shift.date.weekday() == 5]
     assert saturday == ["F1"]
     assert Counter(s.agent_id for s in roster) == {"F0": 3, "F1": 3}
+
+
+def test_an_agent_alone_carries_the_site_terms_that_are_its_own(tmp_path):
+    """A rule marked `site_terms_per_agent` (fairness, stability) gives an agent's model alone the terms the
+    whole site's model gives that agent: the greedy start prices exactly what the roster will charge."""
+    from tests.planted_site import planted_site
+
+    checked = 0
+    for seed in range(8):
+        problem = planted_site(seed, tmp_path / str(seed)).problem()
+        marked = [rule for rule in problem.rules if rule.site_terms_per_agent]
+        if not marked:
+            continue
+        site = RosterModel(problem)
+        site.add_rules()
+        names = {term.name for term in site.terms if any(term.name.startswith(r.kind) for r in marked)}
+        for agent in problem.agents:
+            alone = RosterModel(problem, agents=[agent])
+            alone.add_rules(site_wide=False)
+            mine = sorted((t.name, t.coefficient) for t in site.terms if t.agent_id == agent.agent_id and t.name in names)
+            assert sorted((t.name, t.coefficient) for t in alone.terms if t.name in names) == mine
+            checked += bool(mine)
+    assert checked >= 10

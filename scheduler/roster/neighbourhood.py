@@ -6,6 +6,9 @@ pinned variables away (seconds on a 300-agent week). Here the step's model is
 built for the free agents only, and the fixed agents enter it as constant
 presence per skill group and interval, so its size follows the neighbourhood,
 not the site. How a multi-skilled group splits across its queues stays free.
+A free agent's days outside the step's window are built with their current
+shift alone, so a variable must mean the same whatever options a model has
+(tests/test_neighbourhood_kept_days.py).
 
 Every cost term of a site roster belongs either to a queue interval (coverage)
 or to one agent (hours, fairness, preferences, soft rules), so a full roster's
