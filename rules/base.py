@@ -169,7 +169,9 @@ class EncodeContext(Protocol):
     """The roster model as rules see it (implemented in scheduler.roster.model).
 
     The contract a rule keeps with the solver:
-    - it creates variables only through `model`, named after its own kind and the agent they belong to;
+    - it creates variables only through `model`, named after its own kind and the agent they belong to, and a
+      name means the same value in any model, whatever subset of an agent's options it holds (a
+      neighbourhood builds a kept day with one option and maps its variables back by name);
     - it adds cost only through `penalize`, and every cost term names its agent (`agent_id`), so a
       neighbourhood's sub-model can price the agents it holds fixed;
     - it places activities (breaks, training) only on `open_dates`; on other dates the agent's shift is

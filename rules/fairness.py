@@ -227,7 +227,7 @@ class Fairness(Rule):
             return
         # The step divides every template's paid minutes, not only this model's options: a neighbourhood's
         # sub-model (fewer options) must give paid_steps[agent] the full model's meaning.
-        step = math.gcd(*self.paid_min.values(), *(minutes for minutes, _ in options)) or 1
+        step = math.gcd(*self.paid_min.values()) or 1
         most = sum(max((self.paid_min[s.template_id] for s, _ in ctx.options(agent.agent_id, d)), default=0)
                    for d in ctx.dates) // step
         steps = ctx.model.NewIntVar(0, most, f"paid_steps[{agent.agent_id}]")

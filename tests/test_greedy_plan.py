@@ -69,8 +69,8 @@ def test_an_early_agent_leaves_the_plans_gaps_to_the_plans_agents():
 
     problem = _problem(site, agents, 5, need)
     group_of = {"P0": 0, "F0": 1, "F1": 1}
-    counts = {(group_of[who if who != "F" else "F0"], problem.dates[d], _shift(problem, "P0" if who == "P0" else "F0",
-                                                                                d, hour)): float(n)
+    member = {"P0": "P0", "F": "F0"}      # an agent of the planned group, whose shift options the plan names
+    counts = {(group_of[member[who]], problem.dates[d], _shift(problem, member[who], d, hour)): float(n)
               for (who, d, hour), n in planned.items()}
     roster = greedy_roster(problem, plan=_plan(counts, group_of))
     realised = Counter((group_of[s.agent_id], s.shift.date, s.shift) for s in roster)
