@@ -46,8 +46,9 @@ import logging
 import math
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -457,9 +458,11 @@ def _safe_dual_bound(proto: Any, constraints: list[Any], variables: list[Any]) -
     return math.fsum(total) - 1e-12 * math.fsum(abs(x) for x in total)
 
 
-def _solve_lp(model: cp_model.CpModel, time_limit_s: float):
+def _solve_lp(model: cp_model.CpModel, time_limit_s: float, meanwhile: Callable[[], None] | None = None):
     """The aggregate model's LP relaxation, solved by GLOP (deterministic simplex): (status, solver,
-    variables, rows)."""
+    variables, rows). `meanwhile` runs on this thread while GLOP solves on another: the solve releases the
+    GIL. Only the solve is overlapped: the whole aggregate built and solved beside other Python work took
+    longer than the two one after the other (sample: 3.6 s against 3.1 s)."""
     proto = model.proto
     solver = pywraplp.Solver.CreateSolver("GLOP")
     variables = [solver.NumVar(v.domain[0], list(v.domain)[-1], v.name) for v in proto.variables]
@@ -479,7 +482,12 @@ def _solve_lp(model: cp_model.CpModel, time_limit_s: float):
     objective.SetOffset(proto.objective.offset)
     objective.SetMinimization()
     solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
-    return solver.Solve(), solver, variables, rows
+    if meanwhile is None:
+        return solver.Solve(), solver, variables, rows
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        solving = pool.submit(solver.Solve)
+        meanwhile()
+        return solving.result(), solver, variables, rows
 
 
 DIVE_SURE = 0.25     # a fractional count within this of a whole number is rounded to it in the same round
@@ -511,7 +519,8 @@ def _whole_counts(solver, variables: list, counts: dict, deadline: float) -> dic
     return lp_counts
 
 
-def aggregate_bound(rm: RosterModel, time_limit_s: float) -> AggregateBound | None:
+def aggregate_bound(rm: RosterModel, time_limit_s: float,
+                    meanwhile: Callable[[], None] | None = None) -> AggregateBound | None:
     """The aggregate model's LP optimum, as a bound certified from its duals, in the roster model's integer
     cost units (rounded up: every roster's cost is a whole number of units). None when the aggregate would
     not be a faithful relaxation, or its LP was not solved to optimality within `time_limit_s` (a backstop:
@@ -522,7 +531,7 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float) -> AggregateBound | No
         if built is None:
             return None
         model, info = built
-        status, solver, variables, rows = _solve_lp(model, time_limit_s)
+        status, solver, variables, rows = _solve_lp(model, time_limit_s, meanwhile)
     except ValueError as error:     # a week the aggregate cannot state: no bound, and the solve goes on
         log.warning("  aggregate bound skipped: %s", error)
         return None

@@ -33,14 +33,28 @@ SHORT_CAP = 4         # an interval short by more agents is worth more, up to th
 PLAN_GAIN = 100_000   # value of a shift the aggregate plan still wants filled: above any coverage value
 
 
+def agent_models(problem: RosterProblem) -> list[RosterModel]:
+    """Each agent's own model (its shift choices and its own rules, without the rules that only place things
+    inside shifts), in the order the greedy places them: scarcest agents first (fewest skills), file order
+    for ties. They do not depend on the plan, so a caller can build them while the aggregate LP solves."""
+    chooser = _shifts_only(problem)
+    models = []
+    for agent in sorted(problem.agents, key=lambda a: (len(a.skills), )):
+        rm = RosterModel(chooser, agents=[agent])
+        rm.add_rules(site_wide=False)
+        models.append(rm)
+    return models
+
+
 def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0,
-                  plan: AggregateBound | None = None) -> list[RosterShift]:
+                  plan: AggregateBound | None = None, models: list[RosterModel] | None = None) -> list[RosterShift]:
+    """`models`: agent_models(problem), when the caller built them already."""
     interval_min = problem.site.interval_min
     short: dict[tuple[str, int], int] = defaultdict(int)
     for row in problem.requirements.itertuples(index=False):
         short[(row.queue, epoch_min(row.start.to_pydatetime()))] += int(row.agents)
-    # Scarcest agents first: fewest skills, then tightest contracts, in file order for ties.
-    order = sorted(problem.agents, key=lambda a: (len(a.skills), ))
+    models = agent_models(problem) if models is None else models
+    order = [rm.agents[0] for rm in models]
     wanted = dict(plan.shift_counts) if plan is not None else {}
     # Agents of each group still to come: a shift the plan wants for most of them is the most urgent.
     to_come: dict[int, int] = defaultdict(int)
@@ -56,11 +70,8 @@ def greedy_roster(problem: RosterProblem, det_limit_per_agent_s: float = 2.0,
         for _ in range(max(0, round(count))):
             promised[(group, date, shift)].append(_take(short, skills_of[group], shift, interval_min))
     shifts: list[RosterShift] = []
-    chooser = _shifts_only(problem)
-    for agent in order:
+    for agent, rm in zip(order, models):
         group = plan.group_of.get(agent.agent_id) if plan is not None else None
-        rm = RosterModel(chooser, agents=[agent])
-        rm.add_rules(site_wide=False)
         terms = []
         for date in rm.dates:
             for shift, var in rm.options(agent.agent_id, date):

@@ -13,7 +13,7 @@ from rules.base import Activity, RosterShift
 from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.bound import AggregateBound, aggregate_bound
-from scheduler.roster.greedy import greedy_roster
+from scheduler.roster.greedy import agent_models, greedy_roster
 from scheduler.roster.search import search_roster
 from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinted_values
 
@@ -164,7 +164,8 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
                         _agent_breakdown(roster_model, solver))
 
 
-def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None) -> list[int]:
+def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
+                 agent_models: list[RosterModel] | None = None) -> list[int]:
     """The problem's start roster (else the greedy one), completed with breaks and activities placed for
     coverage: the search's start.
 
@@ -180,7 +181,7 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None) 
         if start is None:
             raise RuntimeError("the given start roster breaks the model's hard rules")
         return start
-    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan))
+    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan, models=agent_models))
     completed = None
     # The first budget is the deterministic one; the larger one is for a loaded machine, where the first
     # completion's wall-clock cap can stop it before any roster (seen on scenario runs at load 12).
@@ -229,9 +230,12 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
     roster_model.minimize()
     # The aggregate LP, before the start: its bound serves the search, and its roster in counts guides the
     # greedy start (None where it would not be a relaxation, e.g. an intraday re-plan with its own start).
-    aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S)
-    return solve(roster_model, problem.site.solver, start_roster(roster_model, aggregate), started, aggregate,
-                 compute_aggregate=False)
+    # The greedy's agent models do not need the plan: they are built while GLOP solves.
+    models: list[RosterModel] = []
+    aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S,
+                                meanwhile=(lambda: models.extend(agent_models(problem))) if problem.start is None else None)
+    return solve(roster_model, problem.site.solver, start_roster(roster_model, aggregate, models or None), started,
+                 aggregate, compute_aggregate=False)
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
