@@ -9,6 +9,7 @@ matters (one group of agents, no breaks) it is tight, so it is not trivially low
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections import Counter
@@ -157,6 +158,17 @@ def _random_problem(seed: int) -> RosterProblem:
     for q in queues:
         for start in open_interval_starts(hours, dates, interval, tz):
             rows.append({"queue": q.id, "start": pd.Timestamp(start), "agents": rng.choice((0, 1, 1, 2, 3))})
+    wishes = random.Random(10_000 + seed)     # drawn apart, so the instances without requests stay as they were
+    if wishes.random() < 0.5:    # requests for a shift or a day off: the bound charges them per agent-day
+        requests = []
+        for _ in range(wishes.randint(1, 2 * len(agents))):
+            request = {"agent": wishes.choice(agents).agent_id, "date": wishes.choice(dates).isoformat(),
+                       "want": wishes.random() < 0.5, "weight": wishes.choice((1, 5, 50))}
+            if wishes.random() < 0.5:
+                request["shift"] = wishes.choice(templates).id
+            requests.append(request)
+        site = dataclasses.replace(site, rule_specs=site.rule_specs + (RuleSpec("preferences", {"requests": requests},
+                                                                                 "test"),))
     rules = site_rules(site, time_off)
     for rule in rules:
         if isinstance(rule, Fairness):     # past weeks differ per agent: each pays its own price
@@ -199,14 +211,13 @@ def test_the_bound_is_at_most_what_the_search_finds():
         assert found.bound >= min(relaxed.bound, found.objective)
 
 
-def test_the_bound_is_tight_for_one_group_without_breaks():
-    """Identical agents on one queue, no breaks: the aggregate is exact, so the bound is the optimum (and far
-    from 0: paid hours and the uncovered hours it cannot avoid). CP-SAT's own bound on this 3-agent week stays
-    far below it for many seconds (1.6 k against 28 k after 20 s on 2 workers, measured)."""
+def _one_group_week(extra_rules: tuple[RuleSpec, ...] = ()) -> RosterProblem:
+    """Three identical agents on one queue, 4-hour shifts, no breaks, weekdays 09:00-17:00."""
     hours = {d: OpeningHours(9 * 60, 17 * 60) for d in WEEKDAYS[:5]}
     site = Site("tight", "Europe/London", 60, "mon", hours, (Queue("voice", "Voice", "voice", ServiceGoal(0.8, 20.0)),),
                 (ShiftTemplate("D4", "Day 4h", 240, 9 * 60, 13 * 60, 60),),
-                (Contract("FT", "FT", 12, 16, ("D4",), 20.0),), (RuleSpec("min_days_off_per_week", {"days": 2}, "t"),),
+                (Contract("FT", "FT", 12, 16, ("D4",), 20.0),),
+                (RuleSpec("min_days_off_per_week", {"days": 2}, "t"),) + extra_rules,
                 ObjectiveWeights((1000.0, 2000.0, 4000.0), 20.0, 1.0), SolverSettings(5, 2, 1))
     agents = [Agent(f"F{i}", f"F{i}", "FT", ("voice",)) for i in range(3)]
     dates = planning_dates(WEEK)
@@ -214,7 +225,14 @@ def test_the_bound_is_tight_for_one_group_without_breaks():
     need = {9: 1, 10: 2, 11: 3, 12: 3, 13: 2, 14: 2, 15: 1, 16: 1}
     rows = [{"queue": "voice", "start": pd.Timestamp(s), "agents": need[s.hour]}
             for s in open_interval_starts(hours, dates, 60, tz)]
-    problem = RosterProblem(site, agents, [], dates, site_rules(site, []), pd.DataFrame(rows))
+    return RosterProblem(site, agents, [], dates, site_rules(site, []), pd.DataFrame(rows))
+
+
+def test_the_bound_is_tight_for_one_group_without_breaks():
+    """Identical agents on one queue, no breaks: the aggregate is exact, so the bound is the optimum (and far
+    from 0: paid hours and the uncovered hours it cannot avoid). CP-SAT's own bound on this 3-agent week stays
+    far below it for many seconds (1.6 k against 28 k after 20 s on 2 workers, measured)."""
+    problem = _one_group_week()
     rm = _model(problem)
     relaxed = aggregate_bound(rm, 30)
     assert relaxed.bound >= 3 * 12 * 20 * 100      # at least every agent's contract minimum paid
@@ -222,6 +240,20 @@ def test_the_bound_is_tight_for_one_group_without_breaks():
     found = search_roster(rm, start, time_limit_s=5, workers=2, seed=1)
     assert found.objective == relaxed.bound         # a roster that costs the bound: both are the optimum
     assert (found.status, found.bound) == ("OPTIMAL", relaxed.bound)
+
+
+def test_the_bound_charges_the_requests_coverage_forces_a_planner_to_refuse():
+    """The same week, with every agent asking for Monday off (weight 5) and F0 for Tuesday off (weight 50).
+    Two days off each leave nine shifts for five short-staffed days, so the best week has two agents on
+    Monday: two requests refused, F0's Tuesday granted. The bound charges exactly those 10 (it left every
+    request out before, 1,000 units below the optimum) and is still the optimum."""
+    requests = [{"agent": f"F{i}", "date": "2026-03-02", "want": False, "weight": 5} for i in range(3)]
+    requests.append({"agent": "F0", "date": "2026-03-03", "want": False, "weight": 50})
+    rm = _model(_one_group_week((RuleSpec("preferences", {"requests": requests}, "t"),)))
+    without = aggregate_bound(_model(_one_group_week()), 30)
+    relaxed = aggregate_bound(rm, 30)
+    assert relaxed.bound == without.bound + 2 * 5 * 100
+    assert relaxed.bound == round(_optimum(rm).ObjectiveValue())
 
 
 def test_the_bound_declines_a_model_it_does_not_know():

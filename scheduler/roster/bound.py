@@ -13,8 +13,13 @@ with the group's contract hours, days off, consecutive days and shift-type limit
 coverage per skill group and interval from those counts less the breaks and activities, split across the
 group's queues, and the model's own under-coverage (convex segments), over-coverage and paid-hours terms,
 with the model's own integer coefficients; weekend and late-shift fairness as the least the group's counts
-force (its cheapest agents take them). Soft terms it does not model (preferences, other fairness) count their
-least possible value (0 for all of today's rules).
+force (its cheapest agents take them); and a term one agent's shift on one day decides (a request for a
+shift or a day off) exactly, that agent-day taken out of its group's counts as its own choice
+
+    y[a, d, s]   agent a works shift s on day d (at most one s; the rest of a's group works the remaining n)
+
+Soft terms it does not model (other fairness, weekly counts) count their least possible value (0 for all of
+today's rules).
 
 Why it is a relaxation (every relaxation below only enlarges the feasible set): map any feasible roster of
 the full model to counts — n = how many agents of g work s on d, b = how many of those shifts take break i
@@ -28,7 +33,9 @@ at p, a = how many of those sessions start at p in s. Then:
   the roster's coverage, its split across queues (the same allocation, which is integral and ≥ 0) and its
   under- and over-coverage segments are feasible here with the same values;
 - paid-hours cost is the same coefficient per shift, summed over the agents working it; fairness is charged
-  at most what the roster's own agents pay (see `_fairness`);
+  at most what the roster's own agents pay (see `_fairness`); y = the roster's own choice of each such
+  agent-day, which leaves the group's other agents, one shift a day each, working what is left of n, and
+  costs each agent-day term exactly what the roster pays (see `_agent_days`);
 - what is left out (rest between shifts, breaks not overlapping each other, one activity at a time,
   caps and floors that couple agents, per-agent patterns and every soft term) only removes constraints or
   replaces a cost term by its least possible value.
@@ -232,6 +239,7 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
     fair = {term_name: rule for rule in rm.problem.rules if isinstance(rule, Fairness)
             for term_name in (f"fairness_weekends{rule.entry}", f"fairness_late_shifts{rule.entry}")}
     fairness_terms: dict[tuple[str, str], Any] = {}
+    day_terms: dict[tuple[str, dt.date], list[tuple[int, FlatIntExpr]]] = defaultdict(list)
     floor = 0
     for term in rm.terms:
         if term.name in fair and term.agent_id is not None:
@@ -240,6 +248,8 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
             exact[term.name].append(term)
             if term.name == "paid_hours_cost":
                 paid[term.variable.Index()] = paid.get(term.variable.Index(), 0) + term.coefficient
+        elif (day := _one_agent_day(term, day_of)) is not None:
+            day_terms[day].append((term.coefficient, FlatIntExpr(term.variable)))
         else:
             floor += _min_of(rm.model, term.coefficient, term.variable, day_of)
     groups = _groups(rm, paid)
@@ -306,6 +316,8 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                 if len(typed) > rule.max:
                     model.Add(sum(typed) <= m * rule.max)
 
+    group_of = {agent_id: gi for gi, group in enumerate(groups) for agent_id in group.agents}
+    floor += _agent_days(model, groups, group_of, counts, day_terms, shift_of, cost)
     for gi, group in enumerate(groups):
         for name, rule in fair.items():
             if not _fairness(model, rm, group, gi, counts, name, rule, fairness_terms, cost):
@@ -395,8 +407,51 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
              "under_coverage": [(c, v) for c, v in cost if v.name.startswith("under[")],
              "over_coverage": [(c, v) for c, v in cost if v.name.startswith("over[")],
              "fairness": [(c, v) for c, v in cost if v.name.startswith("fairness_")]}
-    group_of = {agent_id: gi for gi, group in enumerate(groups) for agent_id in group.agents}
     return model, {"groups": len(groups), "floor": floor, "parts": parts, "counts": counts, "group_of": group_of}
+
+
+def _one_agent_day(term: Any, day_of: dict[int, tuple]) -> tuple[str, dt.date] | None:
+    """The (agent, date) whose shift choice alone decides this agent's term (a request for a shift or a day
+    off), else None: the term is a constant plus a weighted sum of that day's shift variables."""
+    if term.agent_id is None or isinstance(term.variable, (int, float)):
+        return None
+    days = {day_of.get(var.index) for var in FlatIntExpr(term.variable).vars}
+    if len(days) != 1 or None in days:
+        return None
+    day = days.pop()
+    return day if day[0] == term.agent_id else None
+
+
+def _agent_days(model: cp_model.CpModel, groups: list[_Group], group_of: dict[str, int], counts: dict,
+                day_terms: dict[tuple[str, dt.date], list[tuple[int, FlatIntExpr]]], shift_of: dict[int, Shift],
+                cost: list) -> int:
+    """Terms decided by one agent's shift on one day, charged exactly: that agent's day is taken out of its
+    group's counts as its own choice y[agent, d, s] (at most one shift, as the agent works at most one), and
+    the rest of the group works the remaining counts. Any roster gives y and n with the same cost, so this stays
+    a relaxation. Returns the terms' constant parts, which the objective adds as a whole."""
+    constant = 0
+    by_group_day: dict[tuple[int, dt.date], list[str]] = defaultdict(list)
+    for agent_id, d in sorted(day_terms):
+        by_group_day[(group_of[agent_id], d)].append(agent_id)
+    for (gi, d), agents in by_group_day.items():
+        options = groups[gi].options[d]
+        own: dict[Shift, list[Any]] = defaultdict(list)
+        for agent_id in agents:
+            choice = {shift: model.NewIntVar(0, 1, f"day[{agent_id},{d},{shift.template_id}@{shift.start:%H%M}]")
+                      for shift in options}
+            model.Add(sum(choice.values()) <= 1)
+            for shift, var in choice.items():
+                own[shift].append(var)
+            for coefficient, flat in day_terms[(agent_id, d)]:
+                constant += coefficient * flat.offset
+                for var, coef in zip(flat.vars, flat.coeffs):
+                    cost.append((coefficient * coef, choice[shift_of[var.index]]))
+        for shift, chosen in own.items():
+            model.Add(sum(chosen) <= counts[(gi, d, shift)])
+        if own:
+            rest = sum(counts[(gi, d, shift)] for shift in options) - sum(v for vs in own.values() for v in vs)
+            model.Add(rest <= groups[gi].size - len(agents))
+    return constant
 
 
 def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, counts: dict, name: str,
@@ -498,7 +553,8 @@ def _whole_counts(solver, variables: list, counts: dict, deadline: float) -> dic
     (else the one nearest a whole number), solve again (GLOP starts from the last basis, so a round is
     quick), until every count is whole. Rounded to the nearest once, the 300-agent site's counts cost 674 k
     in the full model against the LP's 331 k; a count the LP splits (2.4 agents) is where a roster made one
-    agent at a time goes wrong. The LP's own counts are kept if a round fails or the deadline passes."""
+    agent at a time goes wrong. A round with no plan is undone and tried again with the nearest count alone,
+    rounded, then the other way; the LP's own counts are kept if that fails too or the deadline passes."""
     lp_counts = {key: variables[var.Index()].solution_value() for key, var in counts.items()}
     while time.perf_counter() < deadline:
         values = {key: variables[var.Index()].solution_value() for key, var in counts.items()}
@@ -508,15 +564,27 @@ def _whole_counts(solver, variables: list, counts: dict, deadline: float) -> dic
         for key, value in values.items():
             if key not in split:
                 variables[counts[key].Index()].SetBounds(round(value), round(value))
-        sure = [key for key, value in split.items() if abs(value - round(value)) <= DIVE_SURE]
-        if not sure:
-            sure = [min(split, key=lambda k: (abs(split[k] - round(split[k])), str(k)))]
-        for key in sure:
-            variables[counts[key].Index()].SetBounds(round(split[key]), round(split[key]))
-        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        nearest = min(split, key=lambda k: (abs(split[k] - round(split[k])), str(k)))
+        sure = {key: round(value) for key, value in split.items() if abs(value - round(value)) <= DIVE_SURE}
+        other = math.floor(split[nearest]) if round(split[nearest]) > split[nearest] else math.ceil(split[nearest])
+        attempts = [sure] if len(sure) > 1 else []
+        attempts += [{nearest: round(split[nearest])}, {nearest: other}]
+        if not any(_fixed_solves(solver, variables, counts, attempt) for attempt in attempts):
             log.info("  aggregate plan: a rounding round found no plan; the start follows the LP's counts")
             break
     return lp_counts
+
+
+def _fixed_solves(solver, variables: list, counts: dict, fixed: dict) -> bool:
+    """Fix these counts and solve again; undo the fixing if the LP then has no solution."""
+    bounds = {key: (variables[counts[key].Index()].lb(), variables[counts[key].Index()].ub()) for key in fixed}
+    for key, value in fixed.items():
+        variables[counts[key].Index()].SetBounds(value, value)
+    if solver.Solve() == pywraplp.Solver.OPTIMAL:
+        return True
+    for key, (low, high) in bounds.items():
+        variables[counts[key].Index()].SetBounds(low, high)
+    return False
 
 
 def aggregate_bound(rm: RosterModel, time_limit_s: float,
@@ -544,10 +612,11 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
     breakdown = {key: round(sum(c * variables[v.Index()].solution_value() for c, v in terms))
                  for key, terms in info["parts"].items()}
     bound = math.ceil(certified)
+    objective = round(solver.Objective().Value())     # before the dive below changes the LP
     shift_counts = _whole_counts(solver, variables, info["counts"], started + time_limit_s)
     log.info("  aggregate bound %.0f (LP of %d groups, %d variables) in %.1f s", bound / 100, info["groups"],
              len(variables), time.perf_counter() - started)
-    return AggregateBound(bound=bound, objective=round(solver.Objective().Value()), status="LP_OPTIMAL",
+    return AggregateBound(bound=bound, objective=objective, status="LP_OPTIMAL",
                           groups=info["groups"], variables=len(variables), floor_of_dropped=info["floor"],
                           wall_s=time.perf_counter() - started, breakdown=breakdown,
                           shift_counts=shift_counts, group_of=info["group_of"])
