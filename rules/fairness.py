@@ -204,21 +204,29 @@ class Fairness(Rule):
         cost = self._convex(ctx, f"{what}_cost[{agent.agent_id}]", index, table)
         ctx.penalize(kind, cost, 1 / CENTS, agent.agent_id)
 
+    def requests_in(self, agent: Agent, dates) -> list[Any]:
+        """The agent's requests on these dates: the ones whose unmet count this week's fairness prices."""
+        dates = set(dates)
+        return [r for r in requests_of(self.wish_rules, agent) if r.date in dates]
+
+    def unmet_table(self, agent_id: str, requests: int) -> list[int]:
+        """Cents charged for 0, 1, ... `requests` of this week's requests unmet (convex)."""
+        past = self.past(agent_id, "preferences_unmet")
+        asked = self.past(agent_id, "preferences_asked") + requests
+        return [round(CENTS * self.unmet_weight * share_increase(past, n, asked)) for n in range(requests + 1)]
+
     def _encode_unmet(self, ctx: EncodeContext, agent: Agent) -> None:
-        dates = set(ctx.dates)
-        requests = [r for r in requests_of(self.wish_rules, agent) if r.date in dates]
+        requests = self.requests_in(agent, ctx.dates)
         if not requests:
             return
         unmet = []
         for request in requests:
             granted = sum(var for shift, var in ctx.options(agent.agent_id, request.date) if request.matches(shift))
             unmet.append((1 - granted) if request.want else granted)
-        past = self.past(agent.agent_id, "preferences_unmet")
-        asked = self.past(agent.agent_id, "preferences_asked") + len(requests)
         count = ctx.model.NewIntVar(0, len(requests), f"unmet[{agent.agent_id}]")
         ctx.model.Add(count == sum(unmet))
-        table = [round(CENTS * self.unmet_weight * share_increase(past, n, asked)) for n in range(len(requests) + 1)]
-        self._priced(ctx, agent, "unmet", count, table, "fairness_unmet_preferences")
+        self._priced(ctx, agent, "unmet", count, self.unmet_table(agent.agent_id, len(requests)),
+                     "fairness_unmet_preferences")
 
     def _encode_extra_hours(self, ctx: EncodeContext, agent: Agent) -> None:
         options = [(self.paid_min[shift.template_id], var)

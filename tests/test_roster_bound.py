@@ -167,13 +167,18 @@ def _random_problem(seed: int) -> RosterProblem:
             if wishes.random() < 0.5:
                 request["shift"] = wishes.choice(templates).id
             requests.append(request)
-        site = dataclasses.replace(site, rule_specs=site.rule_specs + (RuleSpec("preferences", {"requests": requests},
-                                                                                 "test"),))
+        specs = [RuleSpec(s.kind, {**s.params, "unmet_preferences": wishes.choice((20, 300))}, s.where)
+                 if s.kind == "fairness" and wishes.random() < 0.7 else s for s in site.rule_specs]
+        site = dataclasses.replace(site, rule_specs=tuple(specs) + (RuleSpec("preferences", {"requests": requests},
+                                                                             "test"),))
     rules = site_rules(site, time_off)
     for rule in rules:
         if isinstance(rule, Fairness):     # past weeks differ per agent: each pays its own price
             rule.ledger = {a.agent_id: {"weekends_worked": rng.randint(0, 3), "late_shifts": rng.randint(0, 4)}
                            for a in agents}
+            for a in agents:
+                asked = wishes.randint(0, 6)
+                rule.ledger[a.agent_id].update(preferences_asked=asked, preferences_unmet=wishes.randint(0, asked))
     return RosterProblem(site, agents, time_off, dates, rules, pd.DataFrame(rows))
 
 
@@ -242,18 +247,31 @@ def test_the_bound_is_tight_for_one_group_without_breaks():
     assert (found.status, found.bound) == ("OPTIMAL", relaxed.bound)
 
 
-def test_the_bound_charges_the_requests_coverage_forces_a_planner_to_refuse():
+@pytest.mark.parametrize("unmet_fairness", [False, True], ids=["requests", "requests and their fairness"])
+def test_the_bound_charges_the_requests_coverage_forces_a_planner_to_refuse(unmet_fairness):
     """The same week, with every agent asking for Monday off (weight 5) and F0 for Tuesday off (weight 50).
     Two days off each leave nine shifts for five short-staffed days, so the best week has two agents on
     Monday: two requests refused, F0's Tuesday granted. The bound charges exactly those 10 (it left every
-    request out before, 1,000 units below the optimum) and is still the optimum."""
+    request out before, 1,000 units below the optimum) and is still the optimum; with fairness pricing each
+    agent's unmet requests too, it is still the optimum (it charged that fairness nothing before), which
+    CP-SAT alone does not prove in 30 s."""
     requests = [{"agent": f"F{i}", "date": "2026-03-02", "want": False, "weight": 5} for i in range(3)]
     requests.append({"agent": "F0", "date": "2026-03-03", "want": False, "weight": 50})
-    rm = _model(_one_group_week((RuleSpec("preferences", {"requests": requests}, "t"),)))
+    rules = (RuleSpec("preferences", {"requests": requests}, "t"),)
+    if unmet_fairness:
+        rules += (RuleSpec("fairness", {"unmet_preferences": 300}, "t"),)
+    problem = _one_group_week(rules)
+    rm = _model(problem)
     without = aggregate_bound(_model(_one_group_week()), 30)
     relaxed = aggregate_bound(rm, 30)
-    assert relaxed.bound == without.bound + 2 * 5 * 100
-    assert relaxed.bound == round(_optimum(rm).ObjectiveValue())
+    start = lns.complete(rm.model, hinted_values(rm, greedy_roster(problem)))
+    found = search_roster(rm, start, time_limit_s=5, workers=2, seed=1)
+    assert found.objective == relaxed.bound         # a roster that costs the bound: both are the optimum
+    requests_refused = 2 * 5 * 100
+    if unmet_fairness:
+        assert relaxed.bound > without.bound + requests_refused
+    else:
+        assert relaxed.bound == without.bound + requests_refused
 
 
 def test_the_bound_declines_a_model_it_does_not_know():

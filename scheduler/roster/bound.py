@@ -18,8 +18,9 @@ shift or a day off) exactly, that agent-day taken out of its group's counts as i
 
     y[a, d, s]   agent a works shift s on day d (at most one s; the rest of a's group works the remaining n)
 
-Soft terms it does not model (other fairness, weekly counts) count their least possible value (0 for all of
-today's rules).
+and each such agent's unmet-preferences fairness as the chords of its convex price at the number of its
+requests y leaves unmet. Soft terms it does not model (extra-hours fairness, weekly counts) count their least
+possible value (0 for all of today's rules).
 
 Why it is a relaxation (every relaxation below only enlarges the feasible set): map any feasible roster of
 the full model to counts — n = how many agents of g work s on d, b = how many of those shifts take break i
@@ -35,7 +36,8 @@ at p, a = how many of those sessions start at p in s. Then:
 - paid-hours cost is the same coefficient per shift, summed over the agents working it; fairness is charged
   at most what the roster's own agents pay (see `_fairness`); y = the roster's own choice of each such
   agent-day, which leaves the group's other agents, one shift a day each, working what is left of n, and
-  costs each agent-day term exactly what the roster pays (see `_agent_days`);
+  costs each agent-day term exactly what the roster pays (see `_agent_days`), and its unmet requests
+  at most what the roster's fairness charges for them (see `_unmet_fairness`);
 - what is left out (rest between shifts, breaks not overlapping each other, one activity at a time,
   caps and floors that couple agents, per-agent patterns and every soft term) only removes constraints or
   replaces a cost term by its least possible value.
@@ -238,6 +240,9 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
               if agent_id in one_a_day for _, var in options}
     fair = {term_name: rule for rule in rm.problem.rules if isinstance(rule, Fairness)
             for term_name in (f"fairness_weekends{rule.entry}", f"fairness_late_shifts{rule.entry}")}
+    unmet = {f"fairness_unmet_preferences{rule.entry}": rule for rule in rm.problem.rules
+             if isinstance(rule, Fairness) and rule.unmet_weight}
+    unmet_terms: list[tuple[Any, Fairness]] = []
     fairness_terms: dict[tuple[str, str], Any] = {}
     day_terms: dict[tuple[str, dt.date], list[tuple[int, FlatIntExpr]]] = defaultdict(list)
     floor = 0
@@ -248,6 +253,8 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
             exact[term.name].append(term)
             if term.name == "paid_hours_cost":
                 paid[term.variable.Index()] = paid.get(term.variable.Index(), 0) + term.coefficient
+        elif term.name in unmet and term.agent_id is not None:
+            unmet_terms.append((term, unmet[term.name]))
         elif (day := _one_agent_day(term, day_of)) is not None:
             day_terms[day].append((term.coefficient, FlatIntExpr(term.variable)))
         else:
@@ -317,7 +324,12 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                     model.Add(sum(typed) <= m * rule.max)
 
     group_of = {agent_id: gi for gi, group in enumerate(groups) for agent_id in group.agents}
-    floor += _agent_days(model, groups, group_of, counts, day_terms, shift_of, cost)
+    constant, choices = _agent_days(model, groups, group_of, counts, day_terms, shift_of, cost)
+    floor += constant
+    agent_of = {agent.agent_id: agent for agent in rm.agents}
+    for term, rule in unmet_terms:
+        if not _unmet_fairness(model, rule, agent_of[term.agent_id], term, rm.dates, choices, cost):
+            floor += _min_of(rm.model, term.coefficient, term.variable, day_of)
     for gi, group in enumerate(groups):
         for name, rule in fair.items():
             if not _fairness(model, rm, group, gi, counts, name, rule, fairness_terms, cost):
@@ -424,12 +436,13 @@ def _one_agent_day(term: Any, day_of: dict[int, tuple]) -> tuple[str, dt.date] |
 
 def _agent_days(model: cp_model.CpModel, groups: list[_Group], group_of: dict[str, int], counts: dict,
                 day_terms: dict[tuple[str, dt.date], list[tuple[int, FlatIntExpr]]], shift_of: dict[int, Shift],
-                cost: list) -> int:
+                cost: list) -> tuple[int, dict[tuple[str, dt.date], dict[Shift, Any]]]:
     """Terms decided by one agent's shift on one day, charged exactly: that agent's day is taken out of its
     group's counts as its own choice y[agent, d, s] (at most one shift, as the agent works at most one), and
     the rest of the group works the remaining counts. Any roster gives y and n with the same cost, so this stays
-    a relaxation. Returns the terms' constant parts, which the objective adds as a whole."""
+    a relaxation. Returns the terms' constant parts, which the objective adds as a whole, and y per agent-day."""
     constant = 0
+    choices: dict[tuple[str, dt.date], dict[Shift, Any]] = {}
     by_group_day: dict[tuple[int, dt.date], list[str]] = defaultdict(list)
     for agent_id, d in sorted(day_terms):
         by_group_day[(group_of[agent_id], d)].append(agent_id)
@@ -440,6 +453,7 @@ def _agent_days(model: cp_model.CpModel, groups: list[_Group], group_of: dict[st
             choice = {shift: model.NewIntVar(0, 1, f"day[{agent_id},{d},{shift.template_id}@{shift.start:%H%M}]")
                       for shift in options}
             model.Add(sum(choice.values()) <= 1)
+            choices[(agent_id, d)] = choice
             for shift, var in choice.items():
                 own[shift].append(var)
             for coefficient, flat in day_terms[(agent_id, d)]:
@@ -451,7 +465,30 @@ def _agent_days(model: cp_model.CpModel, groups: list[_Group], group_of: dict[st
         if own:
             rest = sum(counts[(gi, d, shift)] for shift in options) - sum(v for vs in own.values() for v in vs)
             model.Add(rest <= groups[gi].size - len(agents))
-    return constant
+    return constant, choices
+
+
+def _unmet_fairness(model: cp_model.CpModel, rule: Fairness, agent: Any, term: Any, dates,
+                    choices: dict[tuple[str, dt.date], dict[Shift, Any]], cost: list) -> bool:
+    """An agent's unmet-preferences fairness cost, at least the chords of its convex table at the number of
+    its requests y leaves unmet (that number is linear in y, which is the roster's own choice). False when a
+    request's day has no y (its request carries no cost of its own): the term then counts its least value."""
+    requests = rule.requests_in(agent, dates)
+    if not requests or any((agent.agent_id, r.date) not in choices for r in requests):
+        return False
+    table = rule.unmet_table(agent.agent_id, len(requests))
+    slopes = [b - a for a, b in zip(table, table[1:])]
+    if any(s > t for s, t in zip(slopes, slopes[1:])):
+        return False
+    unmet = 0
+    for request in requests:
+        granted = sum(var for shift, var in choices[(agent.agent_id, request.date)].items() if request.matches(shift))
+        unmet += (1 - granted) if request.want else granted
+    paid = model.NewIntVar(min(table), max(table), f"fairness_unmet[{agent.agent_id}]")
+    for j, slope in enumerate(slopes):
+        model.Add(paid >= table[j] + slope * (unmet - j))
+    cost.append((term.coefficient, paid))
+    return True
 
 
 def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, counts: dict, name: str,
