@@ -165,9 +165,9 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
 
 
 def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
-                 agent_models: list[RosterModel] | None = None) -> list[int]:
+                 models: list[RosterModel] | None = None) -> list[int]:
     """The problem's start roster (else the greedy one), completed with breaks and activities placed for
-    coverage: the search's start.
+    coverage: the search's start. `models`: the greedy's agent models, when the caller built them already.
 
     A first completion that its own bound shows may be far from the best breaks for its shifts gets a short
     optimising solve: a first completion once stacked everyone's breaks in the same quarter hour (the 300-agent
@@ -181,7 +181,7 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
         if start is None:
             raise RuntimeError("the given start roster breaks the model's hard rules")
         return start
-    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan, models=agent_models))
+    shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan, models=models))
     completed = None
     # The first budget is the deterministic one; the larger one is for a loaded machine, where the first
     # completion's wall-clock cap can stop it before any roster (seen on scenario runs at load 12).
