@@ -55,7 +55,6 @@ import logging
 import math
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -71,6 +70,7 @@ from rules.min_days_off import MinDaysOffPerWeek
 from rules.shift_type_limits import MaxShiftsOfTypePerWeek
 from rules.structural import ContractHours, OneShiftPerDay
 from rules.base import Shift
+from scheduler.roster.lp import certified_bound, solve_lp, whole_values
 from scheduler.roster.model import RosterModel, epoch_min
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,7 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
         elif term.name in unmet and term.agent_id is not None:
             unmet_terms.append((term, unmet[term.name]))
         elif (day := _one_agent_day(term, day_of)) is not None:
-            day_terms[day].append((term.coefficient, FlatIntExpr(term.variable)))
+            day_terms[day[0]].append((term.coefficient, day[1]))
         else:
             floor += _min_of(rm.model, term.coefficient, term.variable, day_of)
     groups = _groups(rm, paid)
@@ -422,16 +422,18 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
     return model, {"groups": len(groups), "floor": floor, "parts": parts, "counts": counts, "group_of": group_of}
 
 
-def _one_agent_day(term: Any, day_of: dict[int, tuple]) -> tuple[str, dt.date] | None:
+def _one_agent_day(term: Any, day_of: dict[int, tuple]) -> tuple[tuple[str, dt.date], FlatIntExpr] | None:
     """The (agent, date) whose shift choice alone decides this agent's term (a request for a shift or a day
-    off), else None: the term is a constant plus a weighted sum of that day's shift variables."""
+    off), with the term's expression flattened, else None: the term is a constant plus a weighted sum of that
+    day's shift variables."""
     if term.agent_id is None or isinstance(term.variable, (int, float)):
         return None
-    days = {day_of.get(var.index) for var in FlatIntExpr(term.variable).vars}
+    flat = FlatIntExpr(term.variable)
+    days = {day_of.get(var.index) for var in flat.vars}
     if len(days) != 1 or None in days:
         return None
     day = days.pop()
-    return day if day[0] == term.agent_id else None
+    return (day, flat) if day[0] == term.agent_id else None
 
 
 def _agent_days(model: cp_model.CpModel, groups: list[_Group], group_of: dict[str, int], counts: dict,
@@ -527,103 +529,6 @@ def _fairness(model: cp_model.CpModel, rm: RosterModel, group: _Group, gi: int, 
     return True
 
 
-def _safe_dual_bound(proto: Any, constraints: list[Any], variables: list[Any]) -> float:
-    """A lower bound on the LP's optimum from its dual values alone, valid for any duals (Lagrangian
-    duality): Σ_i y_i·(the side of row i its sign selects) + Σ_j min over x_j's bounds of its reduced cost
-    × x_j. It does not trust the LP solver's tolerances: rounding in its duals can only weaken it."""
-    total = [float(proto.objective.offset)]
-    reduced = {j: float(c) for j, c in zip(proto.objective.vars, proto.objective.coeffs)}
-    for c, row in zip(proto.constraints, constraints):
-        y = row.dual_value()
-        low, high = list(c.linear.domain)
-        side = low if y > 0 else high
-        if y == 0 or abs(side) >= cp_model.INT_MAX:      # no usable side: this row's dual counts as 0
-            continue
-        total.append(y * side)
-        for j, a in zip(c.linear.vars, c.linear.coeffs):
-            reduced[j] = reduced.get(j, 0.0) - y * a
-    for j, rc in reduced.items():
-        domain = list(proto.variables[j].domain)
-        total.append(rc * (domain[0] if rc > 0 else domain[-1]))
-    # fsum adds exactly; each product is within a relative 2^-52 of its true value, so the error is below
-    # 1e-12 of the magnitudes summed.
-    return math.fsum(total) - 1e-12 * math.fsum(abs(x) for x in total)
-
-
-def _solve_lp(model: cp_model.CpModel, time_limit_s: float, meanwhile: Callable[[], None] | None = None):
-    """The aggregate model's LP relaxation, solved by GLOP (deterministic simplex): (status, solver,
-    variables, rows). `meanwhile` runs on this thread while GLOP solves on another: the solve releases the
-    GIL. Only the solve is overlapped: the whole aggregate built and solved beside other Python work took
-    longer than the two one after the other (sample: 3.6 s against 3.1 s)."""
-    proto = model.proto
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    variables = [solver.NumVar(v.domain[0], list(v.domain)[-1], v.name) for v in proto.variables]
-    rows = []
-    for c in proto.constraints:
-        if not c.has_linear() or len(c.enforcement_literal) or len(c.linear.domain) != 2:
-            raise ValueError("the aggregate model has a constraint that is not a plain linear range")
-        low, high = list(c.linear.domain)
-        row = solver.Constraint(-solver.infinity() if low <= cp_model.INT_MIN else low,
-                                solver.infinity() if high >= cp_model.INT_MAX else high)
-        for j, a in zip(c.linear.vars, c.linear.coeffs):
-            row.SetCoefficient(variables[j], a)
-        rows.append(row)
-    objective = solver.Objective()
-    for j, c in zip(proto.objective.vars, proto.objective.coeffs):
-        objective.SetCoefficient(variables[j], c)
-    objective.SetOffset(proto.objective.offset)
-    objective.SetMinimization()
-    solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
-    if meanwhile is None:
-        return solver.Solve(), solver, variables, rows
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        solving = pool.submit(solver.Solve)
-        meanwhile()
-        return solving.result(), solver, variables, rows
-
-
-DIVE_SURE = 0.25     # a fractional count within this of a whole number is rounded to it in the same round
-
-
-def _whole_counts(solver, variables: list, counts: dict, deadline: float) -> dict[tuple[int, dt.date, Shift], float]:
-    """The LP's shift counts made whole by diving: fix the counts the LP has whole, round the ones nearly whole
-    (else the one nearest a whole number), solve again (GLOP starts from the last basis, so a round is
-    quick), until every count is whole. Rounded to the nearest once, the 300-agent site's counts cost 674 k
-    in the full model against the LP's 331 k; a count the LP splits (2.4 agents) is where a roster made one
-    agent at a time goes wrong. A round with no plan is undone and tried again with the nearest count alone,
-    rounded, then the other way; the LP's own counts are kept if that fails too or the deadline passes."""
-    lp_counts = {key: variables[var.Index()].solution_value() for key, var in counts.items()}
-    while time.perf_counter() < deadline:
-        values = {key: variables[var.Index()].solution_value() for key, var in counts.items()}
-        split = {key: value for key, value in values.items() if abs(value - round(value)) > 1e-6}
-        if not split:
-            return {key: float(round(value)) for key, value in values.items()}
-        for key, value in values.items():
-            if key not in split:
-                variables[counts[key].Index()].SetBounds(round(value), round(value))
-        nearest = min(split, key=lambda k: (abs(split[k] - round(split[k])), str(k)))
-        sure = {key: round(value) for key, value in split.items() if abs(value - round(value)) <= DIVE_SURE}
-        other = math.floor(split[nearest]) if round(split[nearest]) > split[nearest] else math.ceil(split[nearest])
-        attempts = [sure] if len(sure) > 1 else []
-        attempts += [{nearest: round(split[nearest])}, {nearest: other}]
-        if not any(_fixed_solves(solver, variables, counts, attempt) for attempt in attempts):
-            log.info("  aggregate plan: a rounding round found no plan; the start follows the LP's counts")
-            break
-    return lp_counts
-
-
-def _fixed_solves(solver, variables: list, counts: dict, fixed: dict) -> bool:
-    """Fix these counts and solve again; undo the fixing if the LP then has no solution."""
-    bounds = {key: (variables[counts[key].Index()].lb(), variables[counts[key].Index()].ub()) for key in fixed}
-    for key, value in fixed.items():
-        variables[counts[key].Index()].SetBounds(value, value)
-    if solver.Solve() == pywraplp.Solver.OPTIMAL:
-        return True
-    for key, (low, high) in bounds.items():
-        variables[counts[key].Index()].SetBounds(low, high)
-    return False
-
-
 def aggregate_bound(rm: RosterModel, time_limit_s: float,
                     meanwhile: Callable[[], None] | None = None) -> AggregateBound | None:
     """The aggregate model's LP optimum, as a bound certified from its duals, in the roster model's integer
@@ -636,7 +541,7 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
         if built is None:
             return None
         model, info = built
-        status, solver, variables, rows = _solve_lp(model, time_limit_s, meanwhile)
+        status, solver, variables, rows = solve_lp(model, time_limit_s, meanwhile)
     except ValueError as error:     # a week the aggregate cannot state: no bound, and the solve goes on
         log.warning("  aggregate bound skipped: %s", error)
         return None
@@ -645,12 +550,12 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
     if status != pywraplp.Solver.OPTIMAL:
         log.info("  aggregate bound: the LP was not solved (status %d)", status)
         return None
-    certified = _safe_dual_bound(model.proto, rows, variables)
+    certified = certified_bound(model.proto, rows, variables)
     breakdown = {key: round(sum(c * variables[v.Index()].solution_value() for c, v in terms))
                  for key, terms in info["parts"].items()}
     bound = math.ceil(certified)
     objective = round(solver.Objective().Value())     # before the dive below changes the LP
-    shift_counts = _whole_counts(solver, variables, info["counts"], started + time_limit_s)
+    shift_counts = whole_values(solver, variables, info["counts"], started + time_limit_s)
     log.info("  aggregate bound %.0f (LP of %d groups, %d variables) in %.1f s", bound / 100, info["groups"],
              len(variables), time.perf_counter() - started)
     return AggregateBound(bound=bound, objective=objective, status="LP_OPTIMAL",
