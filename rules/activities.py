@@ -66,15 +66,15 @@ class ScheduledActivity(Rule):
                         candidates[start].append(var)
             for start, shift_vars in sorted(candidates.items()):
                 var = ctx.model.NewBoolVar(f"{self.name}[{agent.agent_id},{start:%m%d%H%M}]")
-                enforce(ctx.model.Add(var <= sum(shift_vars)), literal)
-                ctx.add_absence(agent.agent_id, date, self.name, start, self.length_min, var, True)
+                ctx.add_absence(agent.agent_id, date, self.name, start, self.length_min, var, shift_vars,
+                                True, literal)
                 chosen.append(var)
         if self.deferrable_cost is not None:
             deferred = ctx.model.NewIntVar(0, self.per_week, f"deferred[{agent.agent_id},{self.name}]")
             enforce(ctx.model.Add(sum(chosen) + held + deferred == self.per_week), literal)
             ctx.penalize("defer_training", deferred, self.deferrable_cost, agent.agent_id)
             return
-        enforce(ctx.model.Add(sum(chosen) + held == self.per_week), literal)
+        ctx.choose_absences(chosen, self.per_week - held, literal)
 
     def check(self, roster: RosterView) -> list[Violation]:
         found = []

@@ -192,8 +192,16 @@ class EncodeContext(Protocol):
         """Add weight × expr (an integer expression ≥ 0) to the objective under the rule's name."""
 
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
-                    var: Any, paid: bool = True) -> None:
-        """When var = 1 the agent is off contacts from start for minutes (break, meeting, training)."""
+                    var: Any, within: Sequence[Any], paid: bool = True, literal: Any | None = None) -> None:
+        """When var = 1 the agent is off contacts from start for minutes (break, meeting, training). It may be
+        1 only when one of the shift variables `within` is: the context adds that constraint itself, so a
+        heuristic that places absences inside chosen shifts knows which shifts hold each one."""
+
+    def choose_absences(self, absences: Sequence[Any], count: Any, literal: Any | None = None) -> None:
+        """Exactly `count` of these absence variables are 1; `count` is a whole number or a sum of shift
+        variables (one break per worked shift). The context adds the constraint and keeps the choice, so a
+        placement heuristic knows what it must place; a rule whose count depends on anything else (a deferred
+        session) adds its own constraint instead."""
 
     def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
         """The activities of a fixed (not open) day's shift: they stand as published."""

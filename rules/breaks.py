@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from rules.base import EncodeContext, RosterView, Rule, Shift, Violation, elapsed_min, enforce
+from rules.base import EncodeContext, RosterView, Rule, Shift, Violation, elapsed_min
 from rules.site import Agent, Site
 
 BREAK_STEP_MIN = 15
@@ -51,10 +51,10 @@ class BreakPlacement(Rule):
                     chosen = []
                     for start, shift_vars in sorted(candidates.items()):
                         var = ctx.model.NewBoolVar(f"break[{agent.agent_id},{date},{template_id},{index},{start:%H%M}]")
-                        enforce(ctx.model.Add(var <= sum(shift_vars)), literal)
-                        ctx.add_absence(agent.agent_id, date, spec.name, start, spec.length_min, var, spec.paid)
+                        ctx.add_absence(agent.agent_id, date, spec.name, start, spec.length_min, var, shift_vars,
+                                        spec.paid, literal)
                         chosen.append(var)
-                    enforce(ctx.model.Add(sum(chosen) == sum(v for _, v in options)), literal)
+                    ctx.choose_absences(chosen, sum(v for _, v in options), literal)
 
     def check(self, roster: RosterView) -> list[Violation]:
         found = []

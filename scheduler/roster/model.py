@@ -14,14 +14,14 @@ import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from rules.base import Activity, FixedPlan, RosterShift, Rule, RuleContractError, Shift
+from rules.base import Activity, FixedPlan, RosterShift, Rule, RuleContractError, Shift, enforce
 from rules.coupling import CouplingRule
 from rules.site import Agent, Site, TimeOff
 from scheduler.roster.week import local_time, shift_options
@@ -81,6 +81,15 @@ class Absence:
     minutes: int
     var: Any
     paid: bool = True
+    within: tuple[int, ...] = ()    # indices of the shift variables that may hold it
+
+
+@dataclass
+class AbsenceChoice:
+    """Exactly `count` of these absence variables are taken (a whole number, or a sum of shift variables)."""
+
+    absences: tuple[int, ...]
+    count: Any
 
 
 @dataclass
@@ -112,6 +121,7 @@ class RosterModel:
         self.requirement: dict[tuple[str, int], int] = {}
         self.allocation: dict[tuple[tuple[str, ...], str, int], Any] = {}   # (skills, queue, t) -> agent-minutes
         self.absences: list[Absence] = []
+        self.absence_choices: list[AbsenceChoice] = []
         # (rule entry, key) -> [(agent, contribution)] of coupling rules; and, in a neighbourhood's sub-model,
         # the contribution of the agents it keeps fixed (set by scheduler.roster.neighbourhood before add_rules)
         self.coupling_terms: dict[tuple[str, Any], list[tuple[str, Any]]] = defaultdict(list)
@@ -130,10 +140,15 @@ class RosterModel:
         return sum(var for _, var in self.options(agent_id, date))
 
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
-                    var: Any, paid: bool = True) -> None:
-        absence = Absence(agent_id, date, name, start, minutes, var, paid)
+                    var: Any, within: Sequence[Any], paid: bool = True, literal: Any | None = None) -> None:
+        enforce(self.model.Add(var <= sum(within)), literal)
+        absence = Absence(agent_id, date, name, start, minutes, var, paid, tuple(v.Index() for v in within))
         self.absences.append(absence)
         self._absences_by_day.setdefault((agent_id, date), []).append(absence)
+
+    def choose_absences(self, absences: Sequence[Any], count: Any, literal: Any | None = None) -> None:
+        enforce(self.model.Add(sum(absences) == count), literal)
+        self.absence_choices.append(AbsenceChoice(tuple(v.Index() for v in absences), count))
 
     def fixed_activities(self, agent_id: str, date: dt.date) -> tuple[Activity, ...]:
         fixed = self.problem.fixed
