@@ -394,10 +394,8 @@ class RosterModel:
                 self._price_split_move(group, queue, t, part, head_count[(group, t)] * per_interval)
             self.model.Add(sum(parts) == minutes)
 
-        # Weights are per missing or spare agent over a whole interval; variables count units of `unit` minutes.
         weights = site.objective
-        under_weights = [round(w * COST_SCALE / per_interval) for w in weights.under_coverage]
-        over_weight = round(weights.over_coverage * COST_SCALE / per_interval)
+        under_weights, over_weight = coverage_weights(site, per_interval)
         total_heads = len(self.problem.agents)
         for (queue, t), need in sorted(self.requirement.items()):
             cover = sum(served.get((queue, t), []))
@@ -449,6 +447,15 @@ class RosterModel:
     def minimize(self) -> None:
         """Set the objective: the sum of every term added so far."""
         self.model.Minimize(sum(term.coefficient * term.variable for term in self.terms))
+
+
+def coverage_weights(site: Site, per_interval: int) -> tuple[list[int], int]:
+    """Cost per coverage unit (of interval_min / per_interval minutes): under-coverage by convex segment, each
+    segment one agent short over an interval (the last without end), and over-coverage. The YAML's weights are
+    per missing or spare agent over a whole interval."""
+    weights = site.objective
+    return ([round(w * COST_SCALE / per_interval) for w in weights.under_coverage],
+            round(weights.over_coverage * COST_SCALE / per_interval))
 
 
 def hinted_values(roster_model: RosterModel, shifts) -> dict[int, int]:

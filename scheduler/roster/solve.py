@@ -14,6 +14,7 @@ from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.bound import AggregateBound, aggregate_bound
 from scheduler.roster.greedy import agent_models, greedy_roster
+from scheduler.roster.placement import place_absences
 from scheduler.roster.search import search_roster
 from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinted_values
 
@@ -35,6 +36,7 @@ AGGREGATE_WALL_S = 120.0     # backstop for the aggregate LP (GLOP; a few second
 # sample (2.1% gap) for 6 s, and the search moves breaks anyway. A far worse one (everyone's breaks stacked
 # in one quarter hour) is placed again.
 START_GAP = 0.05
+SETTLE_DET_S = 0.5     # deterministic seconds to settle the cost counters around placed breaks (sample: 0.1)
 
 @dataclass
 class SolveReport:
@@ -182,6 +184,13 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
             raise RuntimeError("the given start roster breaks the model's hard rules")
         return start
     shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan, models=models))
+    placed = place_absences(roster_model, shifts)
+    if placed is not None:     # breaks placed in Python: CP-SAT only settles the cost counters and the split
+        start = lns.complete(roster_model.model, {**shifts, **placed}, time_limit_s=SETTLE_DET_S,
+                             first_solution=False)
+        if start is not None:
+            return start
+        log.info("  the placed breaks and activities break a rule that ties agents together; CP-SAT places them")
     completed = None
     # The first budget is the deterministic one; the larger one is for a loaded machine, where the first
     # completion's wall-clock cap can stop it before any roster (seen on scenario runs at load 12).
