@@ -21,10 +21,6 @@ from rules.site import Agent, RuleSpec, Site
 STEP_MIN = 30
 
 
-def _plus(moment: dt.datetime, minutes: int) -> dt.datetime:
-    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
-
-
 class ScheduledActivity(Rule):
     kind = "activity"
 
@@ -56,11 +52,16 @@ class ScheduledActivity(Rule):
     def encode(self, ctx: EncodeContext, agent: Agent, literal: Any | None = None) -> None:
         chosen = []
         held = sum(1 for date in ctx.dates for a in ctx.fixed_activities(agent.agent_id, date) if a.name == self.name)
+        local: dict[int, dt.datetime] = {}      # epoch minute -> local time (shifts of a day overlap)
         for date in ctx.open_dates:
             candidates: dict[dt.datetime, list[Any]] = defaultdict(list)
             for shift, var in ctx.options(agent.agent_id, date):
+                first = int(shift.start.timestamp()) // 60
                 for offset in range(0, shift.minutes - self.length_min + 1, STEP_MIN):
-                    start = _plus(shift.start, offset)
+                    start = local.get(first + offset)
+                    if start is None:
+                        start = local[first + offset] = dt.datetime.fromtimestamp((first + offset) * 60,
+                                                                                   shift.start.tzinfo)
                     clock = start.hour * 60 + start.minute
                     if self.window_from <= clock and clock + self.length_min <= self.window_to:
                         candidates[start].append(var)

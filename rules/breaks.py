@@ -15,10 +15,6 @@ from rules.site import Agent, Site
 BREAK_STEP_MIN = 15
 
 
-def _utc_plus(moment: dt.datetime, minutes: int) -> dt.datetime:
-    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
-
-
 class BreakPlacement(Rule):
     kind = "breaks"
     places_inside_shifts = True
@@ -43,13 +39,16 @@ class BreakPlacement(Rule):
             for (template_id, specs), options in by_template.items():
                 if template_id not in self.templates or self.templates[template_id].breaks != specs:
                     template_id = options[0][0].template_id     # a variant with breaks of its own
+                zone = options[0][0].start.tzinfo
                 for index, spec in enumerate(specs):
-                    candidates: dict[dt.datetime, list[Any]] = defaultdict(list)
+                    candidates: dict[int, list[Any]] = defaultdict(list)     # epoch minute -> shift variables
                     for shift, var in options:
+                        first = int(shift.start.timestamp()) // 60
                         for offset in range(spec.earliest_after_min, spec.latest_after_min + 1, BREAK_STEP_MIN):
-                            candidates[_utc_plus(shift.start, offset)].append(var)
+                            candidates[first + offset].append(var)
                     chosen = []
-                    for start, shift_vars in sorted(candidates.items()):
+                    for minute, shift_vars in sorted(candidates.items()):
+                        start = dt.datetime.fromtimestamp(minute * 60, zone)
                         var = ctx.model.NewBoolVar(f"break[{agent.agent_id},{date},{template_id},{index},{start:%H%M}]")
                         ctx.add_absence(agent.agent_id, date, spec.name, start, spec.length_min, var, shift_vars,
                                         spec.paid, literal)

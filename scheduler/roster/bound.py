@@ -550,11 +550,11 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
     if status != pywraplp.Solver.OPTIMAL:
         log.info("  aggregate bound: the LP was not solved (status %d)", status)
         return None
-    certified = certified_bound(model.proto, rows, variables)
+    duals = [row.dual_value() for row in rows]
     breakdown = {key: round(sum(c * variables[v.Index()].solution_value() for c, v in terms))
                  for key, terms in info["parts"].items()}
-    bound = math.ceil(certified)
     objective = round(solver.Objective().Value())     # before the dive below changes the LP
+    bound = math.ceil(certified_bound(model.proto, duals))
     shift_counts = whole_values(solver, variables, info["counts"], started + time_limit_s)
     log.info("  aggregate bound %.0f (LP of %d groups, %d variables) in %.1f s", bound / 100, info["groups"],
              len(variables), time.perf_counter() - started)

@@ -15,14 +15,14 @@ from ortools.sat.python import cp_model
 log = logging.getLogger(__name__)
 
 
-def certified_bound(proto: Any, constraints: list[Any], variables: list[Any]) -> float:
-    """A lower bound on the LP's optimum from its dual values alone, valid for any duals (Lagrangian
-    duality): Σ_i y_i·(the side of row i its sign selects) + Σ_j min over x_j's bounds of its reduced cost
-    × x_j. It does not trust the LP solver's tolerances: rounding in its duals can only weaken it."""
+def certified_bound(proto: Any, duals: list[float]) -> float:
+    """A lower bound on the LP's optimum from its dual values alone (one per constraint), valid for any duals
+    (Lagrangian duality): Σ_i y_i·(the side of row i its sign selects) + Σ_j min over x_j's bounds of its
+    reduced cost × x_j. It does not trust the LP solver's tolerances: rounding in its duals can only weaken
+    it."""
     total = [float(proto.objective.offset)]
     reduced = {j: float(c) for j, c in zip(proto.objective.vars, proto.objective.coeffs)}
-    for c, row in zip(proto.constraints, constraints):
-        y = row.dual_value()
+    for c, y in zip(proto.constraints, duals):
         low, high = list(c.linear.domain)
         side = low if y > 0 else high
         if y == 0 or abs(side) >= cp_model.INT_MAX:      # no usable side: this row's dual counts as 0

@@ -380,7 +380,7 @@ class RosterModel:
             queues = [q for q in group if q in open_queues[t]]
             if not queues:
                 continue
-            minutes = sum(coef * var for coef, var in terms)
+            minutes = cp_model.LinearExpr.weighted_sum([var for _, var in terms], [coef for coef, _ in terms])
             if len(queues) == 1:
                 served[(queues[0], t)].append(minutes)
                 self.allocation[(group, queues[0], t)] = minutes

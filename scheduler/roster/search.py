@@ -181,8 +181,11 @@ def _prove(full: RosterModel, current: Roster, det_limit: float, seed: int, wall
 
 def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, workers: int,
                   seed: int, deadline: lns.Deadline | None = None,
-                  aggregate: AggregateBound | None = None, compute_aggregate: bool = True) -> lns.SearchResult:
-    """Minimise the roster model's objective from a complete feasible start. `time_limit_s` sizes the
+                  aggregate: AggregateBound | None = None, compute_aggregate: bool = True,
+                  settled_start: bool = False) -> lns.SearchResult:
+    """Minimise the roster model's objective from a complete feasible start. `settled_start`: the start is at
+    its own cost, from a solve of the full model (start_roster's), so a search with no step returns it as it
+    is; any other start is settled at the end. `time_limit_s` sizes the
     deterministic budgets (0: no search, the start as it is); `deadline` is the wall-clock backstop (by
     default WALL_BACKSTOP times the limit from now), and the result says when it cut the search short.
     `aggregate` is the aggregate bound when the caller has it already (then not computed again)."""
@@ -232,7 +235,8 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
     if time_limit_s <= 0 or out_of_time():     # no search: the start, with the aggregate bound if the caller has it
         if aggregate is not None:
             result.bound_source = "aggregate LP"
-        return _finish(full, current, aggregate.bound if aggregate is not None else -math.inf, result, started)
+        return _finish(full, current, aggregate.bound if aggregate is not None else -math.inf, result, started,
+                       settled_start)
     nb = Neighbourhoods(full)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Phase 1: the prover beside one chain of steps (run one after the other with a single worker).
@@ -277,12 +281,14 @@ def search_roster(full: RosterModel, start: list[int], *, time_limit_s: float, w
                          bound / COST_SCALE, time.perf_counter() - started)
         result.deterministic_time += spent
     out_of_time()       # the prover, the bound or a last step may have been stopped by the clock
-    return _finish(full, current, bound, result, started)
+    return _finish(full, current, bound, result, started, settled_start)
 
 
 def _finish(full: RosterModel, current: Roster, bound: float, result: lns.SearchResult,
-            started: float) -> lns.SearchResult:
-    if current.objective > bound:
+            started: float, settled_start: bool) -> lns.SearchResult:
+    """The search's roster, settled by a solve of the full model unless it is the settled start itself: the
+    roster returned is one the whole model accepted, so it can be read out without solving again."""
+    if result.improvements or not settled_start:
         current = _tightened(full, current)
     result.solution = current.values
     result.objective = current.objective
@@ -292,21 +298,24 @@ def _finish(full: RosterModel, current: Roster, bound: float, result: lns.Search
     return result
 
 
-TIGHTEN_DET_S = 0.5     # deterministic seconds to settle a finished roster's cost counters
+TIGHTEN_DET_S = 0.5     # deterministic seconds to settle a roster's cost counters
+
+
+def settled(full: RosterModel, decisions: dict[int, int], hint: list[int] | None = None) -> list[int] | None:
+    """The roster these decisions (shifts, breaks, activities) make, at its own cost: the cost counters (a
+    shortfall, an over-coverage, a soft rule's count) and the queue split at their least. A roster completed to
+    its first solution can leave a counter above what the roster costs, and the report would charge the
+    planner for it. None when the decisions break the model."""
+    return lns.complete(full.model, decisions, time_limit_s=TIGHTEN_DET_S, first_solution=False, hint=hint)
 
 
 def _tightened(full: RosterModel, current: Roster) -> Roster:
-    """The roster at its own cost: its decisions (shifts, breaks, activities) pinned, the cost counters (a
-    shortfall, an over-coverage, a soft rule's count) and the queue split at their least. A start completed to
-    its first solution, kept because the clock stopped the search before any step, can leave a counter above
-    what the roster costs, and the report would charge the planner for it."""
+    """The current roster settled (a step stopped by its limit may leave a counter high)."""
     decisions = {i: current.values[i] for ids in full.decision_groups().values() for i in ids}
-    values = lns.complete(full.model, decisions, time_limit_s=TIGHTEN_DET_S, first_solution=False,
-                          hint=current.values)
+    values = settled(full, decisions, current.values)
     if values is None:
-        return current
-    objective = _objective(full, values)
-    return Roster(values, agent_costs(full, values), objective) if objective < current.objective else current
+        raise RuntimeError("the search's own roster breaks its model")
+    return Roster(values, agent_costs(full, values), _objective(full, values))   # from its hint: no dearer
 
 
 def _objective(full: RosterModel, values: list[int]) -> int:

@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from common.memory import collector_paused
 from rules.base import Activity, RosterShift
 from rules.site import SolverSettings
 from scheduler.roster import lns
 from scheduler.roster.bound import AggregateBound, aggregate_bound
 from scheduler.roster.greedy import agent_models, greedy_roster
 from scheduler.roster.placement import place_absences
-from scheduler.roster.search import search_roster
+from scheduler.roster.search import search_roster, settled
 from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinted_values
+from scheduler.roster.neighbourhood import value_of
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,6 @@ AGGREGATE_WALL_S = 120.0     # backstop for the aggregate LP (GLOP; a few second
 # sample (2.1% gap) for 6 s, and the search moves breaks anyway. A far worse one (everyone's breaks stacked
 # in one quarter hour) is placed again.
 START_GAP = 0.05
-SETTLE_DET_S = 0.5     # deterministic seconds to settle the cost counters around placed breaks (sample: 0.1)
 
 @dataclass
 class SolveReport:
@@ -102,9 +103,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] | None = None,
           started: float | None = None, aggregate: AggregateBound | None = None,
-          compute_aggregate: bool = True) -> RosterResult:
+          compute_aggregate: bool = True, settled_start: bool = False) -> RosterResult:
     """Deterministic search by default; CP-SAT's own parallel search when the site asks for it. `started`
-    (a time.perf_counter() value) is when the limit began, before the model was built: by default, now."""
+    (a time.perf_counter() value) is when the limit began, before the model was built: by default, now.
+    `settled_start`: the start is start_roster's, at its own cost (else the search settles what it returns)."""
     setup_s = 0.0 if started is None else time.perf_counter() - started
     started = time.perf_counter() - setup_s
     deadline = lns.Deadline(started + settings.time_limit_s * (1 + STAGE_SLACK))
@@ -118,8 +120,8 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
                         expected_setup_s)
         found = search_roster(roster_model, start, time_limit_s=search_s, workers=settings.workers,
                               seed=settings.seed, deadline=deadline, aggregate=aggregate,
-                              compute_aggregate=compute_aggregate)
-        solver = lns.fixed_solver(model, found.solution)
+                              compute_aggregate=compute_aggregate, settled_start=settled_start)
+        solver = _Solution(found.solution)      # the full model accepted it (the settled start or roster)
         status, objective, bound = found.status, found.objective, found.bound
         time_to_best = setup_s + (found.time_to_best_s or 0.0)     # the start's, when no step improved it
         cut = found.backstop_hit
@@ -169,11 +171,14 @@ def solve(roster_model: RosterModel, settings: SolverSettings, start: list[int] 
 def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
                  models: list[RosterModel] | None = None) -> list[int]:
     """The problem's start roster (else the greedy one), completed with breaks and activities placed for
-    coverage: the search's start. `models`: the greedy's agent models, when the caller built them already.
+    coverage, at its own cost (settled): the search's start. `models`: the greedy's agent models, when the
+    caller built them already.
 
-    A first completion that its own bound shows may be far from the best breaks for its shifts gets a short
-    optimising solve: a first completion once stacked everyone's breaks in the same quarter hour (the 300-agent
-    scale site's start cost 9.0 M instead of 0.97 M). One within START_GAP of its bound does not."""
+    The greedy's breaks are placed in Python (scheduler/roster/placement.py). Where the model refuses that
+    placement, CP-SAT completes the shifts; a first completion that its own bound shows may be far from the
+    best breaks for its shifts gets a short optimising solve: a first completion once stacked everyone's breaks
+    in the same quarter hour (the 300-agent scale site's start cost 9.0 M instead of 0.97 M). One within
+    START_GAP of its bound does not."""
     # No hint on the model itself: a shifts-only hint steered the completion's break placement badly
     # (sample start 1.56 M instead of 0.15 M, scale 9.0 M instead of 0.97 M).
     given = roster_model.problem.start
@@ -182,12 +187,11 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
         start = lns.complete(roster_model.model, shifts, hint=_activity_hint(roster_model, given, shifts))
         if start is None:
             raise RuntimeError("the given start roster breaks the model's hard rules")
-        return start
+        return _settled(roster_model, start)
     shifts = hinted_values(roster_model, greedy_roster(roster_model.problem, plan=plan, models=models))
     placed = place_absences(roster_model, shifts)
     if placed is not None:     # breaks placed in Python: CP-SAT only settles the cost counters and the split
-        start = lns.complete(roster_model.model, {**shifts, **placed}, time_limit_s=SETTLE_DET_S,
-                             first_solution=False)
+        start = settled(roster_model, {**shifts, **placed})
         if start is not None:
             return start
         log.info("  the placed breaks and activities break a rule that ties agents together; CP-SAT places them")
@@ -211,10 +215,16 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
     start, gap = completed
     log.info("  first roster completed: its breaks are within %.1f%% of the best for its shifts", 100 * gap)
     if gap <= START_GAP:
-        return start
+        return _settled(roster_model, start)
     budget = min(START_DET_S, START_SHARE * roster_model.problem.site.solver.time_limit_s)
     placed = lns.complete(roster_model.model, shifts, time_limit_s=budget, first_solution=False, hint=start)
-    return placed if placed is not None else start     # the clock may stop it before its first roster
+    return _settled(roster_model, placed if placed is not None else start)   # the clock may stop it first
+
+
+def _settled(roster_model: RosterModel, start: list[int]) -> list[int]:
+    """The start at its own cost (the search counts on it: a search with no step keeps it as it is)."""
+    decisions = {i: start[i] for ids in roster_model.decision_groups().values() for i in ids}
+    return settled(roster_model, decisions, start) or start
 
 
 def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) -> list[int]:
@@ -232,6 +242,11 @@ def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) ->
 def solve_roster(problem: RosterProblem) -> RosterResult:
     """Build the model, start it from the greedy roster, and solve under the site's limits: all of it within
     the time limit."""
+    with collector_paused():     # the model's objects live for the whole stage (common/memory.py)
+        return _solve_roster(problem)
+
+
+def _solve_roster(problem: RosterProblem) -> RosterResult:
     started = time.perf_counter()
     roster_model = RosterModel(problem)
     roster_model.add_rules()
@@ -244,7 +259,20 @@ def solve_roster(problem: RosterProblem) -> RosterResult:
     aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S,
                                 meanwhile=(lambda: models.extend(agent_models(problem))) if problem.start is None else None)
     return solve(roster_model, problem.site.solver, start_roster(roster_model, aggregate, models or None), started,
-                 aggregate, compute_aggregate=False)
+                 aggregate, compute_aggregate=False, settled_start=True)
+
+
+class _Solution:
+    """A roster's value per model variable, read as a solver's response is (Value, BooleanValue)."""
+
+    def __init__(self, values: list[int]):
+        self.values = values
+
+    def Value(self, expr) -> int:
+        return value_of(expr, self.values)
+
+    def BooleanValue(self, var) -> bool:
+        return bool(self.values[var.Index()])
 
 
 def _shifts(rm: RosterModel, solver: cp_model.CpSolver) -> list[RosterShift]:
