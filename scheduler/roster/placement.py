@@ -1,14 +1,15 @@
 """Breaks and activities placed inside a roster's chosen shifts, each where coverage can best spare its agent.
 
-The start's shifts come from the greedy; CP-SAT placing their breaks spends most of its time in its root LP
+The start's shifts come from the greedy; CP-SAT placing their breaks spent most of its time in its root LP
 (1.6 s of a 5 s limit on the sample). This places them in Python, knowing no rule: each absence names the
 shifts that may hold it, and each rule's choice says how many of a set it takes (rules/base.py,
-EncodeContext). Absences are placed one at a time where taking the agent off the floor costs least, longest
-absences first, then each is moved to its best place again while that lowers the cost.
+EncodeContext). Absences are placed one at a time, in time order, where taking the agent off the floor costs
+least, then each is moved to its best place again while that lowers the cost.
 
-It sees coverage only approximately (a multi-skilled agent's break is taken from the queue with most to spare)
-and knows nothing of rules that tie agents' absences together (at most two in training at once): the caller
-settles the exact cost with CP-SAT and falls back to CP-SAT's own placement when the model refuses this one.
+Costs are counted as the model counts coverage (per queue and interval, multi-skilled agents split between
+their queues at the least cost), but it knows nothing of rules that tie agents' absences together
+(at most two in training at once): the caller settles the exact cost with CP-SAT and falls back to CP-SAT's own
+placement when the model refuses this one.
 """
 from __future__ import annotations
 
@@ -85,25 +86,41 @@ class _Floor:
         self._balance(t, cover, share)
 
     def _balance(self, t: int, cover: dict, share: dict) -> None:
-        """Move multi-skilled units between their queues while a move lowers the interval's cost."""
+        """Move cover between queues while a move lowers the interval's cost: one unit leaves a queue and
+        reaches another through a chain of multi-skilled agents (each steps from a queue it holds to another of
+        its skills). With convex costs per queue, no such move left means the split is the cheapest."""
         while True:
-            best, gain = None, 0
+            moves: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)   # queue -> (group, to)
             for (group, source), n in share.items():
-                if n <= 0 or len(group) < 2:
-                    continue
+                if n > 0 and len(group) > 1:
+                    moves[source] += [(group, q) for q in group if q != source and q in cover]
+            best, gain = None, 0
+            for source in cover:
+                via = {source: None}         # queue -> (the queue before it, the group that steps)
+                frontier = [source]
+                while frontier:
+                    queue = frontier.pop()
+                    for group, to in moves.get(queue, ()):
+                        if to not in via:
+                            via[to] = (queue, group)
+                            frontier.append(to)
                 leave = self._step(source, t, cover[source], -1)
-                for target in cover:
-                    if target != source and target in group:
+                for target in via:
+                    if target != source:
                         change = leave + self._step(target, t, cover[target], 1)
                         if change < gain:
-                            best, gain = (group, source, target), change
+                            best, gain = (source, target, via), change
             if best is None:
                 return
-            group, source, target = best
+            source, target, via = best
             cover[source] -= 1
             cover[target] += 1
-            share[(group, source)] -= 1
-            share[(group, target)] = share.get((group, target), 0) + 1
+            queue = target
+            while queue != source:
+                before, group = via[queue]
+                share[(group, before)] -= 1
+                share[(group, queue)] = share.get((group, queue), 0) + 1
+                queue = before
 
     def _total(self, t: int, cover: dict) -> int:
         return sum(self._cost(q, t, c) for q, c in cover.items())
@@ -148,17 +165,16 @@ def place_absences(rm: RosterModel, shifts: dict[int, int]) -> dict[int, int] | 
         elif units < 0 and index in absences:
             absences[index].cells.append((group, t, -units))
     choices: list[tuple[list[int], int]] = []
-    seen = 0
+    in_choices = [i for choice in rm.absence_choices for i in choice.absences]
+    if len(in_choices) != len(rm.absences) or len(set(in_choices)) != len(in_choices):
+        return None     # an absence in no choice, or in two: this cannot see what it must place
     for choice in rm.absence_choices:
         count = _count(choice.count, shifts)
         places = [i for i in choice.absences if i in absences]
         if count is None or count > len(places):
             return None
-        seen += len(choice.absences)
         if count:
             choices.append((places, count))
-    if seen != len(rm.absences):      # an absence in no choice (or in two): this cannot see what it must place
-        return None
     # In time order, by the latest a choice's places start: the absences that must come early take their
     # place first, and the later ones fill around them (sample: 79,537, against 87,707 placing the longest
     # or the narrowest windows first, and the optimal placement's 79,037 after the passes below).
