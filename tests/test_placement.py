@@ -88,3 +88,40 @@ def test_the_sample_weeks_start_places_its_breaks_within_one_percent_of_the_best
             lns.pin(pinned.proto, var.Index(), start[var.Index()])
     assert judge.Solve(pinned) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     assert _objective(rm, start) <= judge.BestObjectiveBound() * 1.01
+
+
+def _compositions(total: int, parts: int):
+    if parts == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in _compositions(total - first, parts - 1):
+            yield (first,) + rest
+
+
+def test_the_placements_queue_split_is_the_cheapest_by_brute_force():
+    """The placement prices a break by the interval's cost with its agents split across queues. Random
+    intervals (3 queues, single- and multi-skilled groups): its split costs what the cheapest of every
+    possible split costs, counted by enumeration."""
+    import itertools
+    import random
+    from types import SimpleNamespace
+
+    from rules.site import ObjectiveWeights
+    from scheduler.roster.placement import _Floor
+
+    queues = ("chat", "email", "voice")
+    site = SimpleNamespace(interval_min=30, objective=ObjectiveWeights())
+    for seed in range(150):
+        rng = random.Random(seed)
+        groups = rng.sample([("chat",), ("email",), ("voice",), ("chat", "voice"), ("email", "voice"),
+                             ("chat", "email"), ("chat", "email", "voice")], rng.randint(2, 5))
+        supply = {(g, 0): rng.randint(0, 4) for g in groups}
+        requirement = {(q, 0): rng.randint(0, 5) for q in queues}
+        rm = SimpleNamespace(site=site, coverage_unit_min=15, requirement=requirement)
+        floor = _Floor(rm, supply)
+        splits = [[dict(zip(g, c)) for c in _compositions(supply[(g, 0)], len(g))] for g in groups]
+        cheapest = min(
+            floor._total(0, {q: sum(part.get(q, 0) for part in choice) for q in queues})
+            for choice in itertools.product(*splits))
+        assert floor._total(0, floor.cover[0]) == cheapest, (seed, groups, supply, requirement)
