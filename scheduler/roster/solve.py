@@ -30,8 +30,9 @@ FIRST_COMPLETION_DET_S = (10.0, 60.0)   # deterministic budgets for the start's 
 # this size (idle 2-core machine, seconds per model variable), so they never depend on the clock. The setup now
 # takes 11-13 s for the 300-agent site's 169k variables and 5.1-5.8 s for the sample's 54k; 1.1e-4 gave the
 # 300-agent site's 60 s search so much that it ended at 61.8 s (its steps run behind their budget), for no
-# better roster on either site, so the budget keeps the older, larger share for setup; the wall clock stops the search at the limit plus STAGE_SLACK, leaving the
-# rest of the promised 10% for reading the roster out, and the report says when it had to.
+# better roster on either site, so the budget keeps the older, larger share for setup. The wall clock stops the
+# search at the limit plus STAGE_SLACK, leaving the rest of the promised 10% for reading the roster out, and the
+# report says when it had to.
 SETUP_S_PER_VARIABLE = 1.3e-4
 STAGE_SLACK = 0.05
 AGGREGATE_WALL_S = 120.0     # backstop for the aggregate LP (GLOP; a few seconds on the 300-agent site)
