@@ -37,8 +37,9 @@ class SubModel:
         return self.roster_model.model
 
 
-def value_of(expr, values: list[int]) -> int:
-    """An integer expression of a model's variables, evaluated on a value per variable."""
+def value_of(expr, values: list[int] | dict[int, int]) -> int:
+    """An integer expression of a model's variables, evaluated on a value per variable (a list, or a dict by
+    variable index: a variable it lacks raises KeyError)."""
     if isinstance(expr, int):
         return expr
     flat = cp_model_helper.FlatIntExpr(expr)

@@ -17,9 +17,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model_helper
-
 from scheduler.roster.model import RosterModel, coverage_weights, epoch_min
+from scheduler.roster.neighbourhood import value_of
 
 IMPROVE_PASSES = 2
 
@@ -219,12 +218,10 @@ def place_absences(rm: RosterModel, shifts: dict[int, int]) -> dict[int, int] | 
 
 def _count(count, shifts: dict[int, int]) -> int | None:
     """A choice's count given the shifts, or None when it is not made of shift variables alone."""
-    if isinstance(count, int):
-        return count
-    flat = cp_model_helper.FlatIntExpr(count)
-    if any(var.index not in shifts for var in flat.vars):
+    try:
+        return value_of(count, shifts)
+    except KeyError:
         return None
-    return flat.offset + sum(coeff * shifts[var.index] for var, coeff in zip(flat.vars, flat.coeffs))
 
 
 def _overlaps(absence: _Absence, busy: dict[tuple[str, dt.date], list[tuple[int, int]]]) -> bool:

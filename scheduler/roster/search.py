@@ -309,10 +309,15 @@ def settled(full: RosterModel, decisions: dict[int, int], hint: list[int] | None
     return lns.complete(full.model, decisions, time_limit_s=TIGHTEN_DET_S, first_solution=False, hint=hint)
 
 
+def resettled(full: RosterModel, values: list[int]) -> list[int] | None:
+    """A whole roster (a value per variable) settled again, its decisions kept."""
+    decisions = {i: values[i] for ids in full.decision_groups().values() for i in ids}
+    return settled(full, decisions, values)
+
+
 def _tightened(full: RosterModel, current: Roster) -> Roster:
     """The current roster settled (a step stopped by its limit may leave a counter high)."""
-    decisions = {i: current.values[i] for ids in full.decision_groups().values() for i in ids}
-    values = settled(full, decisions, current.values)
+    values = resettled(full, current.values)
     if values is None:
         raise RuntimeError("the search's own roster breaks its model")
     return Roster(values, agent_costs(full, values), _objective(full, values))   # from its hint: no dearer

@@ -16,7 +16,7 @@ from scheduler.roster import lns
 from scheduler.roster.bound import AggregateBound, aggregate_bound
 from scheduler.roster.greedy import agent_models, greedy_roster
 from scheduler.roster.placement import place_absences
-from scheduler.roster.search import search_roster, settled
+from scheduler.roster.search import resettled, search_roster, settled
 from scheduler.roster.model import COST_SCALE, RosterModel, RosterProblem, hinted_values
 from scheduler.roster.neighbourhood import value_of
 
@@ -225,8 +225,7 @@ def start_roster(roster_model: RosterModel, plan: AggregateBound | None = None,
 
 def _settled(roster_model: RosterModel, start: list[int]) -> list[int]:
     """The start at its own cost (the search counts on it: a search with no step keeps it as it is)."""
-    decisions = {i: start[i] for ids in roster_model.decision_groups().values() for i in ids}
-    return settled(roster_model, decisions, start) or start
+    return resettled(roster_model, start) or start
 
 
 def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) -> list[int]:
@@ -244,24 +243,24 @@ def _activity_hint(roster_model: RosterModel, roster, shifts: dict[int, int]) ->
 def solve_roster(problem: RosterProblem) -> RosterResult:
     """Build the model, start it from the greedy roster, and solve under the site's limits: all of it within
     the time limit."""
-    with collector_paused():     # the model's objects live for the whole stage (common/memory.py)
-        return _solve_roster(problem)
-
-
-def _solve_roster(problem: RosterProblem) -> RosterResult:
     started = time.perf_counter()
-    roster_model = RosterModel(problem)
-    roster_model.add_rules()
-    roster_model.add_coverage()
-    roster_model.minimize()
-    # The aggregate LP, before the start: its bound serves the search, and its roster in counts guides the
-    # greedy start (None where it would not be a relaxation, e.g. an intraday re-plan with its own start).
-    # The greedy's agent models do not need the plan: they are built while GLOP solves.
-    models: list[RosterModel] = []
-    aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S,
-                                meanwhile=(lambda: models.extend(agent_models(problem))) if problem.start is None else None)
-    return solve(roster_model, problem.site.solver, start_roster(roster_model, aggregate, models or None), started,
-                 aggregate, compute_aggregate=False, settled_start=True)
+    # The model's objects live for the whole stage: the cyclic collector is paused while they are made
+    # (common/memory.py), and runs again through the search, whose step models come and go.
+    with collector_paused():
+        roster_model = RosterModel(problem)
+        roster_model.add_rules()
+        roster_model.add_coverage()
+        roster_model.minimize()
+        # The aggregate LP, before the start: its bound serves the search, and its roster in counts guides the
+        # greedy start (None where it would not be a relaxation, e.g. an intraday re-plan with its own start).
+        # The greedy's agent models do not need the plan: they are built while GLOP solves.
+        models: list[RosterModel] = []
+        aggregate = aggregate_bound(roster_model, AGGREGATE_WALL_S,
+                                    meanwhile=(lambda: models.extend(agent_models(problem)))
+                                    if problem.start is None else None)
+        start = start_roster(roster_model, aggregate, models or None)
+    return solve(roster_model, problem.site.solver, start, started, aggregate, compute_aggregate=False,
+                 settled_start=True)
 
 
 class _Solution:
