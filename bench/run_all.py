@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     wanted = set(argv if argv is not None else sys.argv[1:])
     failed = 0
+    from bench.machine import describe
+    print(describe(), flush=True)    # the wall times against a limit below depend on it; the ratios do not
     for name in MODULES:
         if wanted and name.split(".")[-1] not in wanted and name not in wanted:
             continue
