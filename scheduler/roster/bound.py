@@ -541,7 +541,7 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
         if built is None:
             return None
         model, info = built
-        status, solver, variables, rows = solve_lp(model, time_limit_s, meanwhile)
+        status, solver, variables, constraints, rows = solve_lp(model, time_limit_s, meanwhile)
     except ValueError as error:     # a week the aggregate cannot state: no bound, and the solve goes on
         log.warning("  aggregate bound skipped: %s", error)
         return None
@@ -550,11 +550,11 @@ def aggregate_bound(rm: RosterModel, time_limit_s: float,
     if status != pywraplp.Solver.OPTIMAL:
         log.info("  aggregate bound: the LP was not solved (status %d)", status)
         return None
-    duals = [row.dual_value() for row in rows]
+    duals = [row.dual_value() for row in constraints]
     breakdown = {key: round(sum(c * variables[v.Index()].solution_value() for c, v in terms))
                  for key, terms in info["parts"].items()}
     objective = round(solver.Objective().Value())     # before the dive below changes the LP
-    bound = math.ceil(certified_bound(model.proto, duals))
+    bound = math.ceil(certified_bound(rows, duals))
     shift_counts = whole_values(solver, variables, info["counts"], started + time_limit_s)
     log.info("  aggregate bound %.0f (LP of %d groups, %d variables) in %.1f s", bound / 100, info["groups"],
              len(variables), time.perf_counter() - started)
