@@ -40,16 +40,17 @@ class BreakPlacement(Rule):
                 if template_id not in self.templates or self.templates[template_id].breaks != specs:
                     template_id = options[0][0].template_id     # a variant with breaks of its own
                 zone = options[0][0].start.tzinfo
+                firsts = [(int(shift.start.timestamp()) // 60, var) for shift, var in options]
                 for index, spec in enumerate(specs):
                     candidates: dict[int, list[Any]] = defaultdict(list)     # epoch minute -> shift variables
-                    for shift, var in options:
-                        first = int(shift.start.timestamp()) // 60
+                    for first, var in firsts:
                         for offset in range(spec.earliest_after_min, spec.latest_after_min + 1, BREAK_STEP_MIN):
                             candidates[first + offset].append(var)
                     chosen = []
+                    prefix = f"break[{agent.agent_id},{date},{template_id},{index},"
                     for minute, shift_vars in sorted(candidates.items()):
                         start = dt.datetime.fromtimestamp(minute * 60, zone)
-                        var = ctx.model.NewBoolVar(f"break[{agent.agent_id},{date},{template_id},{index},{start:%H%M}]")
+                        var = ctx.model.new_bool_var(f"{prefix}{start.hour:02d}{start.minute:02d}]")
                         ctx.add_absence(agent.agent_id, date, spec.name, start, spec.length_min, var, shift_vars,
                                         spec.paid, literal)
                         chosen.append(var)

@@ -206,7 +206,7 @@ def _sessions(rule: ScheduledActivity, shift: Shift) -> list[dt.datetime]:
     return found
 
 
-def _predicted_absences(rm: RosterModel, groups: list[_Group]) -> set[tuple]:
+def _predicted_absences(rm: RosterModel, groups: list[_Group], breaks: dict[Shift, list]) -> set[tuple]:
     """(agent, date, name, start, minutes) of every absence variable the full model should have made."""
     found = set()
     for group in groups:
@@ -214,7 +214,7 @@ def _predicted_absences(rm: RosterModel, groups: list[_Group]) -> set[tuple]:
             for d in rm.open_dates:
                 for shift in group.options[d]:
                     if isinstance(rule, BreakPlacement):
-                        places = [p for spec in _breaks(rm, shift) for p in spec]
+                        places = [p for spec in breaks[shift] for p in spec]
                     elif isinstance(rule, ScheduledActivity):
                         places = [(rule.name, p, rule.length_min) for p in _sessions(rule, shift)]
                     else:
@@ -261,7 +261,8 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
             floor += _min_of(rm.model, term.coefficient, term.variable, day_of)
     groups = _groups(rm, paid)
     made = {(a.agent_id, a.date, a.name, a.start, a.minutes) for a in rm.absences}
-    if made != _predicted_absences(rm, groups):
+    breaks = {shift: _breaks(rm, shift) for group in groups for d in rm.open_dates for shift in group.options[d]}
+    if made != _predicted_absences(rm, groups, breaks):
         log.warning("  aggregate bound skipped: the model's breaks and activities are not the ones it rebuilds")
         return None
 
@@ -350,7 +351,7 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
                 if not with_breaks:
                     continue
                 most = sum(groups[gi].size for gi in members if shift in groups[gi].options[d])
-                for i, places in enumerate(_breaks(rm, shift)):
+                for i, places in enumerate(breaks[shift]):
                     chosen = []
                     for name, start, minutes in places:
                         var = model.NewIntVar(0, most, f"b[{'+'.join(skills)},{d},{shift.start:%H%M},{i},{start:%H%M}]")
@@ -388,7 +389,7 @@ def build_aggregate(rm: RosterModel) -> tuple[cp_model.CpModel, dict[str, Any]] 
         queues = [q for q in skills if q in open_queues[t]]
         if not queues:
             continue
-        units = sum(c * v for c, v in parts)
+        units = cp_model.LinearExpr.weighted_sum([v for _, v in parts], [c for c, _ in parts])
         if len(queues) == 1:
             served[(queues[0], t)].append(units)
             continue

@@ -82,6 +82,10 @@ class Absence:
     var: Any
     paid: bool = True
     within: tuple[int, ...] = ()    # indices of the shift variables that may hold it
+    start_min: int = field(init=False)     # epoch minute of start: the coverage and overlap keys
+
+    def __post_init__(self) -> None:
+        self.start_min = epoch_min(self.start)
 
 
 @dataclass
@@ -141,8 +145,8 @@ class RosterModel:
 
     def add_absence(self, agent_id: str, date: dt.date, name: str, start: dt.datetime, minutes: int,
                     var: Any, within: Sequence[Any], paid: bool = True, literal: Any | None = None) -> None:
-        enforce(self.model.Add(var <= sum(within)), literal)
-        absence = Absence(agent_id, date, name, start, minutes, var, paid, tuple(v.Index() for v in within))
+        enforce(self.model.add(var <= cp_model.LinearExpr.sum(within)), literal)
+        absence = Absence(agent_id, date, name, start, minutes, var, paid, tuple([v.Index() for v in within]))
         self.absences.append(absence)
         self._absences_by_day.setdefault((agent_id, date), []).append(absence)
 
@@ -302,7 +306,7 @@ class RosterModel:
         for absences in by_agent_day.values():
             if len(absences) < 2:
                 continue
-            spans = [(epoch_min(a.start), a.minutes) for a in absences]
+            spans = [(a.start_min, a.minutes) for a in absences]
             order = sorted(range(len(absences)), key=lambda i: spans[i][0])
             points = sorted({start for start, _ in spans})
             active: list[int] = []        # absences started by the point, in list order (as the constraint names them)
@@ -327,9 +331,10 @@ class RosterModel:
         open_starts = {start for _, start in self.requirement}
         groups = {agent.agent_id: tuple(sorted(agent.skills)) for agent in self.agents}
         absent: list[tuple[str, int, int, Any]] = []
+        anchor = epoch_min(self._week_anchor())
         for absence in self.absences:
-            start = epoch_min(absence.start)
-            first = start - (start - epoch_min(self._week_anchor())) % interval_min
+            start = absence.start_min
+            first = start - (start - anchor) % interval_min
             for t in range(first, start + absence.minutes, interval_min):
                 overlap = min(t + interval_min, start + absence.minutes) - max(t, start)
                 if overlap > 0 and t in open_starts:

@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from scheduler.roster.model import RosterModel, coverage_weights, epoch_min
+from scheduler.roster.model import RosterModel, coverage_weights
 from scheduler.roster.neighbourhood import value_of
 
 IMPROVE_PASSES = 2
@@ -154,7 +154,7 @@ def place_absences(rm: RosterModel, shifts: dict[int, int]) -> dict[int, int] | 
     if rm.problem.fixed is not None:     # published activities stand: the model pins them, not this
         return None
     chosen = {index for index, value in shifts.items() if value}
-    absences = {a.var.Index(): _Absence((a.agent_id, a.date), (epoch_min(a.start), epoch_min(a.start) + a.minutes), [])
+    absences = {a.var.Index(): _Absence((a.agent_id, a.date), (a.start_min, a.start_min + a.minutes), [])
                 for a in rm.absences if not chosen.isdisjoint(a.within)}      # those the chosen shifts can hold
     supply: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
     for _, group, t, units, var in rm.presence_terms:
