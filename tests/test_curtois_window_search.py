@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from scheduler.curtois import sat, window_search
 from scheduler.curtois.importer import import_instance
@@ -43,7 +46,7 @@ def test_epochs_cover_the_limit():
     assert plan[0] == 9 and abs(sum(plan) - 60) < 1e-9 and len(plan) == 1 + round(51 / 6)
 
 
-def _search(seed: int):
+def _search(seed: int, local_search_share: float = 0.0):
     cp = import_instance(read_instance(INSTANCE1))
     lean = CurtoisModel(cp, flow=None)
     start = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=seed).roster), 10.0, None)
@@ -51,17 +54,47 @@ def _search(seed: int):
     found = window_search.search(lean.model, lean.model, lean.groups(), start, time_limit_s=2.0, workers=2,
                                  seed=seed, prover=LIN2, chain_parameters=CHAIN_PARAMETERS, prover_share=0.1,
                                  epoch_s=0.6, prover_det_per_s=0.05, chain_det_per_s=0.5,
-                                 deadline=sat.Deadline(time.perf_counter() + 120))
+                                 deadline=sat.Deadline(time.perf_counter() + 120),
+                                 local_search_share=local_search_share, local_search_det_per_s=0.5)
     assert not found.backstop_hit
     return cp, lean, found
 
 
-def test_chain_epochs_are_reproducible_and_their_objective_checks_out():
-    """A prover too short to prove, then chain epochs: the same roster twice, scored as the checker scores it."""
-    cp, lean, first = _search(seed=4)
-    _, _, again = _search(seed=4)
+@pytest.mark.parametrize("local_search_share", [0.0, 0.3])
+def test_chain_epochs_are_reproducible_and_their_objective_checks_out(local_search_share):
+    """A prover too short to prove (beside a chain, or beside the local search for a longer first epoch), then
+    chain epochs: the same roster twice, scored as the checker scores it."""
+    cp, lean, first = _search(4, local_search_share)
+    _, _, again = _search(4, local_search_share)
     assert first.solution == again.solution and first.objective == again.objective
     assert first.steps > 0
     verdict = verify(cp, lean.roster(first.solution))
     assert verdict.feasible and verdict.objective.total == round(first.objective / COST_SCALE)
     assert first.bound is not None and first.bound <= first.objective
+
+
+def _local_search(tmp_path, det_limit: float):
+    """CP-SAT's local search on a generated 4-week, 20-employee instance from its (poor) per-employee start."""
+    from scheduler.curtois.generate import generate
+
+    generated = generate(3, weeks=4, staff=20, shift_types=4)
+    path = tmp_path / f"{generated.name}.txt"
+    path.write_text(generated.text)
+    cp = import_instance(read_instance(path))
+    lean = CurtoisModel(cp, flow=None)
+    start = sat.complete(lean.model, lean.hint_values(employee_by_employee(cp, seed=1).roster), 10.0, None)
+    objective = sat.objective_value(lean.model, start)
+    found = window_search.local_search(lean.model, start, objective, det_limit, 5, window_search.Sizes(),
+                                       threading.Event(), time.perf_counter(),
+                                       sat.Deadline(time.perf_counter() + 120))
+    return cp, lean, objective, found
+
+
+def test_local_search_improves_the_start_the_same_way_twice_and_its_roster_checks_out(tmp_path):
+    cp, lean, start_objective, first = _local_search(tmp_path, 3.0)
+    _, _, _, again = _local_search(tmp_path, 3.0)
+    assert first.solution is not None and first.objective < start_objective
+    assert first.solution == again.solution and first.objective == again.objective
+    verdict = verify(cp, lean.roster(first.solution))
+    assert verdict.feasible and verdict.objective.total == round(first.objective / COST_SCALE)
+    assert abs(first.det_time - 3.0) < 0.5          # it spends its deterministic budget, not the clock
