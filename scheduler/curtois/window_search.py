@@ -305,7 +305,8 @@ def search(model: cp_model.CpModel, chain_model: cp_model.CpModel, groups: dict[
                 chains -= 1
             # the merges that follow the epoch (one core) come out of its chains' budget
             chain_det = seconds * chain_det_per_s - (chains - 1) * MERGE_DET_LIMIT * (0 if proving else 1)
-            for k in range(len(jobs) - proving, len(jobs) - proving + chains):
+            first_chain = len(jobs) - proving         # seeds as before: chain k gets base + 1 + k
+            for k in range(first_chain, first_chain + chains):
                 jobs.append(pool.submit(chain, steps, epoch_start, objective,
                                         max(0.0, chain_det), base + 1 + k, sizes, chain_parameters, stop,
                                         started, deadline))
